@@ -1,0 +1,123 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { MetreError } from '../errors/index.js';
+
+const boolFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** What the environment may set; every variable metre reads is listed here and nowhere else. */
+const envSchema = z.object({
+  METRE_HOME: z.string().min(1).optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
+  HOME: z.string().optional(),
+  METRE_STORE: z.string().min(1).optional(),
+  METRE_DEMO_REPO: z.string().min(1).optional(),
+  METRE_ALLOW_LOCAL: boolFlag.optional(),
+  METRE_GIT_TIMEOUT_MS: positiveInt.optional(),
+  METRE_BATCH_SIZE: positiveInt.optional(),
+  METRE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).optional(),
+});
+
+/** Flags the CLI passes; they win over the environment. */
+export interface ConfigOverrides {
+  readonly store?: string | undefined;
+  readonly home?: string | undefined;
+  readonly ephemeral?: boolean | undefined;
+  readonly allowLocal?: boolean | undefined;
+}
+
+/** The frozen, validated configuration, passed down to each role as a typed slice. */
+export interface Config {
+  /** Where mirrors and the default store live. */
+  readonly home: string;
+  /** The store URL: `duckdb:<file>` (default `<home>/metre.duckdb`). */
+  readonly store: string;
+  /** The repository `npm start` collects when set; else the one metre lives in. */
+  readonly demoRepo: string | undefined;
+  readonly logLevel: 'silent' | 'error' | 'info' | 'debug';
+  readonly git: GitConfig;
+  readonly collect: CollectConfig;
+}
+
+/** The git runner's slice. */
+export interface GitConfig {
+  /** Longest a single git process may run before it is killed. */
+  readonly timeoutMs: number;
+  /** At most this many bytes of a git process's stderr are kept for error messages. */
+  readonly maxStderrBytes: number;
+}
+
+/** The collector's slice. */
+export interface CollectConfig {
+  readonly mirrorsDir: string;
+  /** Commits per stored batch; progress markers move once per batch. */
+  readonly batchSize: number;
+  /** Delete the mirror after each run. */
+  readonly ephemeral: boolean;
+  /** Accept local paths and file:// URLs (the CLI does; the API only when METRE_ALLOW_LOCAL=1). */
+  readonly allowLocal: boolean;
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+/**
+ * Reads and validates the configuration once. Only this function looks at the environment.
+ *
+ * @example const config = loadConfig(process.env, { store: 'duckdb:/tmp/m.duckdb' });
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: ConfigOverrides = {},
+): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new MetreError('METRE_CONFIG_INVALID', `Invalid environment: ${describeIssues(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const dataHome = e.XDG_DATA_HOME ?? join(e.HOME ?? homedir(), '.local', 'share');
+  const home = overrides.home ?? e.METRE_HOME ?? join(dataHome, 'metre');
+  return deepFreeze({
+    home,
+    store: overrides.store ?? e.METRE_STORE ?? `duckdb:${join(home, 'metre.duckdb')}`,
+    demoRepo: e.METRE_DEMO_REPO,
+    logLevel: e.METRE_LOG_LEVEL ?? 'info',
+    git: { timeoutMs: e.METRE_GIT_TIMEOUT_MS ?? 6 * 60 * 60 * 1000, maxStderrBytes: 64 * 1024 },
+    collect: {
+      mirrorsDir: join(home, 'mirrors'),
+      batchSize: e.METRE_BATCH_SIZE ?? 10_000,
+      ephemeral: overrides.ephemeral ?? false,
+      allowLocal: overrides.allowLocal ?? e.METRE_ALLOW_LOCAL ?? false,
+    },
+  });
+}
+
+/** Connection URLs of the services tests may use, with whether their absence must fail the run. */
+export interface TestServices {
+  readonly postgresUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly cratedbUrl: string | undefined;
+  readonly requireServices: boolean;
+}
+
+/** The test suites' view of the environment, read here so no test touches process.env. */
+export function loadTestServices(env: Record<string, string | undefined>): TestServices {
+  return Object.freeze({
+    postgresUrl: env.METRE_TEST_POSTGRES_URL || undefined,
+    redisUrl: env.METRE_TEST_REDIS_URL || undefined,
+    cratedbUrl: env.METRE_TEST_CRATEDB_URL || undefined,
+    requireServices: env.METRE_REQUIRE_SERVICES === '1',
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * Pure domain types and helpers, no I/O.
+ *
+ * @example
+ * const c: Commit = { sha, parents: [], author, committer: author, subject: 'x', message: 'x\n' };
+ */
+export type {
+  ChangeType,
+  CollectionStatus,
+  Commit,
+  CommitWithFiles,
+  FileChange,
+  Ref,
+  Signature,
+} from './types.js';
+export { subjectOf } from './subject.js';
+export { decodePath } from './bytes.js';

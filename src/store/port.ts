@@ -1,0 +1,124 @@
+import type { CollectionStatus, Commit, FileChange, Ref } from '../core/index.js';
+
+/** A repository as metre knows it. */
+export interface Repository {
+  readonly id: string;
+  readonly name: string;
+  /** Where it is collected from: a URL with credentials stripped, or an absolute local path. */
+  readonly source: string;
+  readonly defaultBranch: string | null;
+  readonly status: CollectionStatus;
+  readonly lastError: string | null;
+  /** Bumped every time the stored data changes; metric results remember the one they saw. */
+  readonly dataVersion: number;
+  readonly lastCollectedAt: Date | null;
+  /** The commit the default branch pointed to at the last collection, or null. */
+  readonly head: string | null;
+}
+
+/** `metre repos`' view of a repository: the repository plus counts computed by the store. */
+export interface RepositorySummary extends Repository {
+  /** Commits reachable from the default branch. */
+  readonly commits: number;
+  /** Commits reachable from any branch or tag. */
+  readonly commitsAllRefs: number;
+  /** Commits with more than one parent, over all refs. */
+  readonly mergeCommits: number;
+  /** Stored file changes, over all refs. */
+  readonly fileChanges: number;
+}
+
+/** The fields a collection may change on a repository. */
+export interface RepositoryPatch {
+  readonly status?: CollectionStatus;
+  readonly lastError?: string | null;
+  readonly defaultBranch?: string | null;
+  readonly lastCollectedAt?: Date;
+  readonly source?: string;
+}
+
+/** The two passes of a collection: commits first, then their file changes. */
+export type Pass = 'commits' | 'files';
+
+/**
+ * A walk in progress: `git log <include> --not <exclude>`, of which `done` commits are stored.
+ * Because git's walk order is deterministic for the same arguments, a resumed run replays the same
+ * walk skipping `done` commits, which is what makes a killed collection resume without duplicates.
+ */
+export interface Walk {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly done: number;
+}
+
+/** Where each pass stands for one repository. */
+export interface PassProgress {
+  /** The tips whose whole history is stored for this pass. */
+  readonly tips: readonly string[];
+  /** The walk under way when the last run stopped, if it did not finish. */
+  readonly walk: Walk | null;
+}
+
+export interface Progress {
+  readonly commits: PassProgress;
+  readonly files: PassProgress;
+}
+
+/** The file changes of one commit, written by the second pass. */
+export interface CommitFiles {
+  readonly sha: string;
+  readonly files: readonly FileChange[];
+}
+
+/** What the dialect can do; the core branches on these, never on a dialect's name. */
+export interface StoreCapabilities {
+  readonly transactions: boolean;
+}
+
+/**
+ * The Store port: everything the roles need from a backend, nothing more.
+ *
+ * Writes are idempotent and atomic per call: a batch and the progress marker covering it are
+ * stored together, so a process killed at any point leaves data and markers consistent.
+ */
+export interface Store {
+  readonly dialect: string;
+  readonly capabilities: StoreCapabilities;
+
+  /** Registers a repository by name (updating its source if it moved) and returns it. */
+  saveRepository(input: { name: string; source: string }): Promise<Repository>;
+  /** Finds a repository by id or name. */
+  findRepository(idOrName: string): Promise<Repository | undefined>;
+  listRepositories(): Promise<RepositorySummary[]>;
+  updateRepository(id: string, patch: RepositoryPatch): Promise<void>;
+
+  readProgress(repoId: string): Promise<Progress>;
+  /** Appends commits and sets the commits pass' walk marker, atomically. */
+  writeCommits(repoId: string, commits: readonly Commit[], walk: Walk): Promise<void>;
+  /** Appends file changes and sets the files pass' walk marker, atomically. */
+  writeFileChanges(repoId: string, batch: readonly CommitFiles[], walk: Walk): Promise<void>;
+  /**
+   * Ends a pass: its tips become `tips`, its walk marker is cleared and the data version bumps.
+   * Ending the files pass also fills each new commit's files changed and line totals.
+   */
+  completePass(repoId: string, pass: Pass, tips: readonly string[]): Promise<void>;
+  /**
+   * Records the default branch's history: `added` commits (streamed in chunks) became
+   * reachable from it (with `reset`, they are now its whole history), and its tip, the repository's
+   * head, is `tip`. Atomic.
+   */
+  recordDefaultBranch(
+    repoId: string,
+    tip: string | null,
+    added: AsyncIterable<readonly string[]>,
+    reset: boolean,
+  ): Promise<void>;
+  /** Replaces the repository's refs with the given ones. */
+  replaceRefs(repoId: string, refs: readonly Ref[]): Promise<void>;
+  /** Removes commits (and their file changes) no longer reachable from any ref. */
+  deleteCommits(repoId: string, shas: readonly string[]): Promise<void>;
+  /** Removes every commit, file change, ref and marker of the repository, keeping its record. */
+  resetRepositoryData(repoId: string): Promise<void>;
+
+  close(): Promise<void>;
+}
