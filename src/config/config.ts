@@ -14,6 +14,8 @@ const envSchema = z.object({
   METRE_HOME: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
   HOME: z.string().optional(),
+  PATH: z.string().optional(),
+  SSH_AUTH_SOCK: z.string().optional(),
   METRE_STORE: z.string().min(1).optional(),
   METRE_DEMO_REPO: z.string().min(1).optional(),
   METRE_ALLOW_LOCAL: boolFlag.optional(),
@@ -49,6 +51,8 @@ export interface GitConfig {
   readonly timeoutMs: number;
   /** At most this many bytes of a git process's stderr are kept for error messages. */
   readonly maxStderrBytes: number;
+  /** The only variables git inherits: where to find programs and ssh keys, nothing else. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** The collector's slice. */
@@ -67,6 +71,12 @@ function deepFreeze<T extends object>(value: T): Readonly<T> {
     if (child !== null && typeof child === 'object') deepFreeze(child as object);
   }
   return Object.freeze(value);
+}
+
+function pickDefined(record: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -94,7 +104,11 @@ export function loadConfig(
     store: overrides.store ?? e.METRE_STORE ?? `duckdb:${join(home, 'metre.duckdb')}`,
     demoRepo: e.METRE_DEMO_REPO,
     logLevel: e.METRE_LOG_LEVEL ?? 'info',
-    git: { timeoutMs: e.METRE_GIT_TIMEOUT_MS ?? 6 * 60 * 60 * 1000, maxStderrBytes: 64 * 1024 },
+    git: {
+      timeoutMs: e.METRE_GIT_TIMEOUT_MS ?? 6 * 60 * 60 * 1000,
+      maxStderrBytes: 64 * 1024,
+      env: pickDefined({ PATH: e.PATH, HOME: e.HOME, SSH_AUTH_SOCK: e.SSH_AUTH_SOCK }),
+    },
     collect: {
       mirrorsDir: join(home, 'mirrors'),
       batchSize: e.METRE_BATCH_SIZE ?? 10_000,

@@ -95,11 +95,13 @@ export interface Store {
   readProgress(repoId: string): Promise<Progress>;
   /** Appends commits and sets the commits pass' walk marker, atomically. */
   writeCommits(repoId: string, commits: readonly Commit[], walk: Walk): Promise<void>;
-  /** Appends file changes and sets the files pass' walk marker, atomically. */
+  /**
+   * Appends file changes, sets each commit's files changed and line totals (0 for a merge or a
+   * commit touching no file) and sets the files pass' walk marker, atomically.
+   */
   writeFileChanges(repoId: string, batch: readonly CommitFiles[], walk: Walk): Promise<void>;
   /**
    * Ends a pass: its tips become `tips`, its walk marker is cleared and the data version bumps.
-   * Ending the files pass also fills each new commit's files changed and line totals.
    */
   completePass(repoId: string, pass: Pass, tips: readonly string[]): Promise<void>;
   /**

@@ -1,0 +1,65 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isMetreError, toMetreError } from '../errors/index.js';
+import { collectCommand, reposCommand, startCommand, type CliDeps, type Format } from './commands.js';
+
+const storeOption = () => new Option('--store <url>', 'store URL, e.g. duckdb:/path/metre.duckdb (default: METRE_STORE)');
+
+function formatOption(choices: readonly string[], fallback: string) {
+  return new Option('--format <format>', 'output format').choices(choices).default(fallback);
+}
+
+function buildProgram(deps: CliDeps): Command {
+  const program = new Command('metre')
+    .description('Measure software projects from their git history.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
+    .showSuggestionAfterError();
+
+  program
+    .command('collect')
+    .description('collect a repository (URL or local path) into the store, incrementally')
+    .argument('<path-or-url>', 'a local path, file:// URL, or https/ssh/git URL')
+    .option('--name <name>', 'the name to store it under (default: last segment of the location)')
+    .addOption(storeOption())
+    .option('--ephemeral', 'delete the mirror after the run')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action((location: string, options: { name?: string; store?: string; ephemeral?: boolean; format: Format }) =>
+      collectCommand(deps, location, options),
+    );
+
+  program
+    .command('repos')
+    .description('list collected repositories with their counts and collection state')
+    .addOption(storeOption())
+    .addOption(formatOption(['table', 'json'], 'table'))
+    .action((options: { store?: string; format: 'table' | 'json' }) =>
+      reposCommand(deps, { store: options.store, format: options.format === 'json' ? 'json' : 'text' }),
+    );
+
+  program
+    .command('start')
+    .description('the main job on the embedded store: collect the demo repository and summarise it')
+    .addOption(storeOption())
+    .action((options: { store?: string }) => startCommand(deps, options));
+
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the process exit code. Errors end in one line on stderr: the coded
+ * message for anything a user can cause, never a stack trace.
+ *
+ * @example process.exitCode = await runCli(process.argv.slice(2), deps);
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  try {
+    await buildProgram(deps).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const coded = toMetreError(error);
+    const prefix = isMetreError(error) ? `error ${coded.code}` : `internal error ${coded.code}`;
+    deps.stderr.write(`metre: ${prefix}: ${coded.message}\n`);
+    return coded.exitCode;
+  }
+}

@@ -1,0 +1,129 @@
+import { collect, type CollectSummary } from '../collect/index.js';
+import type { Config, ConfigOverrides } from '../config/index.js';
+import { openStore, type RepositorySummary, type Store } from '../store/index.js';
+import { count, formatTable, seconds, type Column } from './format.js';
+import { createProgressView } from './progress.js';
+
+/** What the CLI needs from the process, injected by boot/. */
+export interface CliDeps {
+  readonly loadConfig: (overrides: ConfigOverrides) => Config;
+  readonly cwd: string;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly isTTY: boolean;
+  /** The repository metre itself lives in: what `metre start` collects by default. */
+  readonly ownRepository: string;
+}
+
+export type Format = 'text' | 'json';
+
+async function withStore<T>(config: Config, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config.store);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The JSON shape of a collection summary: numbers as numbers, times in milliseconds. */
+function summaryJson(summary: CollectSummary) {
+  const repo = summary.repository;
+  return {
+    repository: repo.name,
+    source: repo.source,
+    status: repo.status,
+    defaultBranch: repo.defaultBranch,
+    head: repo.head,
+    commits: summary.commits,
+    fileChanges: summary.fileChanges,
+    removed: summary.removed,
+    durationMs: Math.round(summary.durationMs),
+    fetchMs: Math.round(summary.fetchMs),
+    commitsPassMs: Math.round(summary.commitsPassMs),
+    filesPassMs: Math.round(summary.filesPassMs),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+function summaryLine(summary: CollectSummary): string {
+  const repo = summary.repository;
+  const removed = summary.removed > 0 ? `, ${count(summary.removed)} removed` : '';
+  return (
+    `${repo.name}: ${count(summary.commits)} new commits, ${count(summary.fileChanges)} file changes` +
+    `${removed} in ${seconds(summary.durationMs)} (commits ${seconds(summary.commitsPassMs)}, ` +
+    `files ${seconds(summary.filesPassMs)}); ${repo.status}, ${repo.defaultBranch ?? 'no branch'} at ` +
+    `${repo.head?.slice(0, 12) ?? 'no commit'}\n`
+  );
+}
+
+/** `metre collect <location>`: collects one repository into the store. */
+export async function collectCommand(
+  deps: CliDeps,
+  location: string,
+  options: { name?: string; store?: string; ephemeral?: boolean; format: Format },
+): Promise<void> {
+  const config = deps.loadConfig({ store: options.store, ephemeral: options.ephemeral, allowLocal: true });
+  const view = createProgressView(deps.stderr, deps.isTTY);
+  const summary = await withStore(config, (store) =>
+    collect(
+      { location, name: options.name },
+      { store, git: config.git, collect: config.collect, cwd: deps.cwd, onProgress: view.onProgress },
+    ).finally(() => view.end()),
+  );
+  deps.stdout.write(options.format === 'json' ? `${JSON.stringify(summaryJson(summary))}\n` : summaryLine(summary));
+}
+
+/** The JSON shape of `metre repos`: one object per repository, fields in camelCase. */
+function repoJson(repo: RepositorySummary) {
+  return {
+    id: repo.id,
+    name: repo.name,
+    source: repo.source,
+    defaultBranch: repo.defaultBranch,
+    head: repo.head,
+    commits: repo.commits,
+    commitsAllRefs: repo.commitsAllRefs,
+    mergeCommits: repo.mergeCommits,
+    fileChanges: repo.fileChanges,
+    lastCollectedAt: repo.lastCollectedAt?.toISOString() ?? null,
+    status: repo.status,
+    lastError: repo.lastError,
+    dataVersion: repo.dataVersion,
+  };
+}
+
+const REPO_COLUMNS: readonly Column<RepositorySummary>[] = [
+  { title: 'NAME', value: (r) => r.name },
+  { title: 'BRANCH', value: (r) => r.defaultBranch ?? '-' },
+  { title: 'HEAD', value: (r) => r.head?.slice(0, 10) ?? '-' },
+  { title: 'COMMITS', value: (r) => count(r.commits) },
+  { title: 'ALL REFS', value: (r) => count(r.commitsAllRefs) },
+  { title: 'MERGES', value: (r) => count(r.mergeCommits) },
+  { title: 'FILE CHANGES', value: (r) => count(r.fileChanges) },
+  { title: 'COLLECTED', value: (r) => r.lastCollectedAt?.toISOString().slice(0, 19).replace('T', ' ') ?? '-' },
+  { title: 'STATUS', value: (r) => r.status },
+  { title: 'SOURCE', value: (r) => r.source },
+  { title: 'LAST ERROR', value: (r) => r.lastError ?? '' },
+];
+
+/** `metre repos`: lists collected repositories. */
+export async function reposCommand(deps: CliDeps, options: { store?: string; format: Format }): Promise<void> {
+  const config = deps.loadConfig({ store: options.store });
+  const repos = await withStore(config, (store) => store.listRepositories());
+  if (options.format === 'json') deps.stdout.write(`${JSON.stringify(repos.map(repoJson), null, 2)}\n`);
+  else if (repos.length === 0) deps.stdout.write('No repositories yet: try `metre collect <path-or-url>`.\n');
+  else deps.stdout.write(formatTable(REPO_COLUMNS, repos));
+}
+
+/**
+ * `metre start` (what `npm start` runs): collects the demo repository (METRE_DEMO_REPO, else the
+ * repository metre lives in) on the embedded store and prints the summary and the repository list.
+ */
+export async function startCommand(deps: CliDeps, options: { store?: string }): Promise<void> {
+  const config = deps.loadConfig({ store: options.store });
+  const location = config.demoRepo ?? deps.ownRepository;
+  deps.stdout.write(`metre: collecting ${location} into ${config.store}\n`);
+  await collectCommand(deps, location, { store: config.store, format: 'text' });
+  await reposCommand(deps, { store: config.store, format: 'text' });
+}

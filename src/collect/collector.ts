@@ -1,0 +1,335 @@
+import type { CollectConfig, GitConfig } from '../config/index.js';
+import type { CommitWithFiles } from '../core/index.js';
+import { MetreError, toMetreError } from '../errors/index.js';
+import type { Pass, Progress, Repository, Store, Walk } from '../store/index.js';
+import { createGitRunner, type GitRunner } from './git-runner.js';
+import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
+import { parseGitLog } from './log-parser.js';
+import { openGitDir } from './mirror.js';
+import { readRefs } from './refs.js';
+import { defaultName, parseSource, type Source } from './source.js';
+
+/** What to collect. */
+export interface CollectRequest {
+  /** A URL (https, ssh, git), or a local path or file:// URL when allowed. */
+  readonly location: string;
+  /** The repository's name in metre; defaults to the last segment of the location. */
+  readonly name?: string | undefined;
+}
+
+/** A pass' progress: how many commits of how many it has stored. */
+export interface PassEvent {
+  readonly phase: Pass;
+  readonly repository: string;
+  readonly done: number;
+  /** Null until git has counted the walk. */
+  readonly total: number | null;
+}
+
+/** A progress report: the fetch starting, or a pass moving on. */
+export type CollectEvent = { readonly phase: 'fetch'; readonly repository: string } | PassEvent;
+
+/** The collector's dependencies, injected so tests and roles can wire their own. */
+export interface CollectDeps {
+  readonly store: Store;
+  readonly git: GitConfig;
+  readonly collect: CollectConfig;
+  /** Where relative local paths are resolved from. */
+  readonly cwd: string;
+  readonly onProgress?: ((event: CollectEvent) => void) | undefined;
+}
+
+/** What one collection did. */
+export interface CollectSummary {
+  readonly repository: Repository;
+  /** Commits stored by this run. */
+  readonly commits: number;
+  /** File changes stored by this run. */
+  readonly fileChanges: number;
+  /** Commits removed because no ref reaches them any more (rewritten history). */
+  readonly removed: number;
+  readonly durationMs: number;
+  readonly fetchMs: number;
+  readonly commitsPassMs: number;
+  readonly filesPassMs: number;
+}
+
+// eslint-disable-next-line no-control-regex
+const NAME = /^[^\u0000-\u001f\u007f/\\]{1,200}$/;
+const DELETE_CHUNK = 5_000;
+/** The files pass stores a batch once it holds this many file changes, whatever the commits. */
+const FILES_PER_BATCH = 50_000;
+
+/**
+ * Collects a repository into the store: brings its mirror up to date, stores every new commit
+ * (first pass), records refs and the default branch, then stores file changes (second pass).
+ * Incremental, resumable after a crash at any point, and reconciles rewritten history.
+ *
+ * @example
+ * const summary = await collect({ location: '/src/project' }, { store, git, collect, cwd });
+ */
+export async function collect(request: CollectRequest, deps: CollectDeps): Promise<CollectSummary> {
+  const started = performance.now();
+  const source = parseSource(request.location, { allowLocal: deps.collect.allowLocal, cwd: deps.cwd });
+  const name = checkName(request.name ?? defaultName(source));
+  const repository = await deps.store.saveRepository({ name, source: source.display });
+  try {
+    const run = new CollectionRun(repository, source, deps);
+    const counts = await run.execute();
+    const final = (await deps.store.findRepository(repository.id)) ?? repository;
+    return { repository: final, ...counts, durationMs: performance.now() - started };
+  } catch (error) {
+    const coded = toMetreError(error, 'METRE_INTERNAL');
+    await deps.store
+      .updateRepository(repository.id, { status: 'failed', lastError: `${coded.code}: ${coded.message}` })
+      .catch(() => undefined); // the original error matters more than a dead store's
+    throw coded;
+  }
+}
+
+function checkName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new MetreError('METRE_USAGE', `Invalid repository name "${name}": 1 to 200 characters, no slashes or control characters`);
+  }
+  return name;
+}
+
+type Counts = Omit<CollectSummary, 'repository' | 'durationMs'>;
+
+/** One collection of one repository; holds what its steps share. */
+class CollectionRun {
+  readonly #repo: Repository;
+  readonly #source: Source;
+  readonly #deps: CollectDeps;
+  readonly #store: Store;
+  readonly #git: GitRunner;
+  #gitDir = '';
+  #commits = 0;
+  #fileChanges = 0;
+  #removed = 0;
+
+  constructor(repo: Repository, source: Source, deps: CollectDeps) {
+    this.#repo = repo;
+    this.#source = source;
+    this.#deps = deps;
+    this.#store = deps.store;
+    this.#git = createGitRunner(deps.git, `repository "${repo.name}"`);
+  }
+
+  async execute(): Promise<Counts> {
+    const timer = stopwatch();
+    this.#deps.onProgress?.({ phase: 'fetch', repository: this.#repo.name });
+    const dir = await openGitDir(this.#source, this.#git, this.#deps.collect);
+    this.#gitDir = dir.path;
+    try {
+      const fetchMs = timer.lap();
+      const snapshot = await readRefs(this.#git, this.#gitDir);
+      await this.#update({ status: 'collecting-commits', lastError: null, defaultBranch: snapshot.defaultBranch });
+      const progress = await this.#resumeWalks(await this.#intactProgress());
+      await this.#removeUnreachable([...progress.commits.tips, ...progress.files.tips], snapshot.tips);
+      await this.#pass('commits', progress.commits.tips, snapshot.tips);
+      await this.#recordDefaultBranch(snapshot.head);
+      await this.#store.replaceRefs(this.#repo.id, snapshot.refs);
+      await this.#update({ status: 'collecting-files' });
+      const commitsPassMs = timer.lap();
+      await this.#pass('files', progress.files.tips, snapshot.tips);
+      await this.#update({ status: 'up-to-date', lastCollectedAt: new Date() });
+      const filesPassMs = timer.lap();
+      return {
+        commits: this.#commits,
+        fileChanges: this.#fileChanges,
+        removed: this.#removed,
+        fetchMs,
+        commitsPassMs,
+        filesPassMs,
+      };
+    } finally {
+      await dir.release();
+    }
+  }
+
+  /**
+   * Finishes the walks a killed run left half done, replaying them exactly (so nothing is stored
+   * twice) before anything else changes the store; returns the progress they leave behind.
+   */
+  async #resumeWalks(progress: Progress): Promise<Progress> {
+    for (const pass of ['commits', 'files'] as const) {
+      const walk = progress[pass].walk;
+      if (walk === null) continue;
+      await this.#walk(pass, walk);
+      await this.#store.completePass(this.#repo.id, pass, walk.include);
+    }
+    return this.#store.readProgress(this.#repo.id);
+  }
+
+  /** Brings a pass from the tips it has stored to the repository's current tips. */
+  async #pass(pass: Pass, stored: readonly string[], tips: readonly string[]): Promise<void> {
+    if (sameSet(stored, tips)) return;
+    await this.#walk(pass, { include: tips, exclude: stored, done: 0 });
+    await this.#store.completePass(this.#repo.id, pass, tips);
+  }
+
+  /**
+   * Streams `git log <include> --not <exclude>` into the store in batches, each stored together
+   * with the walk marker that counts it; a resumed walk skips what an earlier run stored.
+   */
+  async #walk(pass: Pass, walk: Walk): Promise<void> {
+    if (walk.include.length === 0) return;
+    const input = revisions(walk.include, walk.exclude);
+    const skip = walk.done > 0 ? [`--skip=${walk.done}`] : [];
+    const args = [...(pass === 'commits' ? COMMITS_PASS_ARGS : FILES_PASS_ARGS), '--stdin', ...skip];
+    const total = this.#countWalk(input, walk.done, pass);
+    const chunks = this.#git.stream(args, { gitDir: this.#gitDir, input });
+    let done = walk.done;
+    let batch: CommitWithFiles[] = [];
+    let files = 0;
+    let pending: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await pending; // batches are stored in order, each after the one before it
+      done += batch.length;
+      pending = this.#write(pass, batch, { ...walk, done });
+      pending.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
+      this.#deps.onProgress?.({ phase: pass, repository: this.#repo.name, done, total: total.value });
+      batch = [];
+      files = 0;
+    };
+    for await (const commit of parseGitLog(chunks, { withFiles: pass === 'files' })) {
+      batch.push(commit);
+      files += commit.files.length;
+      if (batch.length >= this.#deps.collect.batchSize || files >= FILES_PER_BATCH) await flush();
+    }
+    if (batch.length > 0) await flush();
+    await pending;
+  }
+
+  async #write(pass: Pass, batch: readonly CommitWithFiles[], walk: Walk): Promise<void> {
+    if (pass === 'commits') {
+      await this.#store.writeCommits(this.#repo.id, batch, walk);
+      this.#commits += batch.length;
+    } else {
+      await this.#store.writeFileChanges(this.#repo.id, batch, walk);
+      this.#fileChanges += batch.reduce((sum, commit) => sum + commit.files.length, 0);
+    }
+  }
+
+  /** Counts the walk in the background, only to show a total; the walk never waits for it. */
+  #countWalk(input: string, done: number, pass: Pass): { value: number | null } {
+    const total: { value: number | null } = { value: null };
+    if (!this.#deps.onProgress) return total;
+    this.#git
+      .run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input })
+      .then(({ stdout }) => {
+        total.value = Number(stdout.trim()) + done;
+        this.#deps.onProgress?.({ phase: pass, repository: this.#repo.name, done, total: total.value });
+      })
+      .catch(() => undefined);
+    return total;
+  }
+
+  /** Deletes stored commits that no current ref reaches any more (a force push, a deleted branch). */
+  async #removeUnreachable(stored: readonly string[], current: readonly string[]): Promise<void> {
+    if (stored.length === 0) return;
+    const lines = this.#git.stream(['rev-list', '--stdin'], {
+      gitDir: this.#gitDir,
+      input: revisions(stored, current),
+    });
+    for await (const shas of shaChunks(lines, DELETE_CHUNK)) {
+      await this.#store.deleteCommits(this.#repo.id, shas);
+      this.#removed += shas.length;
+    }
+  }
+
+  async #recordDefaultBranch(head: string | null): Promise<void> {
+    const current = await this.#store.findRepository(this.#repo.id);
+    const previous = current?.head ?? null;
+    if (previous === head) return;
+    const none: AsyncIterable<readonly string[]> = (async function* () {})();
+    if (head === null) return this.#store.recordDefaultBranch(this.#repo.id, null, none, true);
+    const extends_ = previous !== null && (await this.#isAncestor(previous, head));
+    const input = extends_ ? revisions([head], [previous]) : revisions([head], []);
+    const lines = this.#git.stream(['rev-list', '--stdin'], { gitDir: this.#gitDir, input });
+    await this.#store.recordDefaultBranch(this.#repo.id, head, shaChunks(lines, 50_000), !extends_);
+  }
+
+  async #isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await this.#git.run(['merge-base', '--is-ancestor', ancestor, descendant], {
+      gitDir: this.#gitDir,
+      okCodes: [1],
+    });
+    return result.code === 0;
+  }
+
+  /**
+   * The stored progress, or a clean slate when it names commits the repository no longer has
+   * (history rewritten and garbage-collected): then the repository is collected afresh.
+   */
+  async #intactProgress(): Promise<Progress> {
+    const progress = await this.#store.readProgress(this.#repo.id);
+    const named = [progress.commits, progress.files].flatMap((pass) => [
+      ...pass.tips,
+      ...(pass.walk ? [...pass.walk.include, ...pass.walk.exclude] : []),
+    ]);
+    const current = await this.#store.findRepository(this.#repo.id);
+    if (current?.head) named.push(current.head);
+    if (named.length === 0 || (await this.#allCommitsExist(named))) return progress;
+    await this.#store.resetRepositoryData(this.#repo.id);
+    return this.#store.readProgress(this.#repo.id);
+  }
+
+  async #allCommitsExist(shas: readonly string[]): Promise<boolean> {
+    const unique = [...new Set(shas)];
+    const { stdout } = await this.#git.run(['cat-file', '--batch-check=%(objecttype)'], {
+      gitDir: this.#gitDir,
+      input: unique.join('\n') + '\n',
+    });
+    return stdout.split('\n').filter((line) => line === 'commit').length === unique.length;
+  }
+
+  #update(patch: Parameters<Store['updateRepository']>[1]): Promise<void> {
+    return this.#store.updateRepository(this.#repo.id, patch);
+  }
+}
+
+/**
+ * The `--stdin` input of a walk: the tips to include, then the tips to exclude as `^sha` (git
+ * before 2.42 accepts no `--not` on standard input).
+ */
+function revisions(include: readonly string[], exclude: readonly string[]): string {
+  return [...include, ...exclude.map((sha) => `^${sha}`), ''].join('\n');
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((sha) => set.has(sha));
+}
+
+/** Splits git's one-sha-per-line output into chunks of at most `size` shas. */
+async function* shaChunks(output: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<string[]> {
+  let carry = '';
+  let chunk: string[] = [];
+  for await (const bytes of output) {
+    const lines = (carry + Buffer.from(bytes).toString('latin1')).split('\n');
+    carry = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line !== '') chunk.push(line);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (carry !== '') chunk.push(carry);
+  if (chunk.length > 0) yield chunk;
+}
+
+function stopwatch(): { lap(): number } {
+  let last = performance.now();
+  return {
+    lap() {
+      const now = performance.now();
+      const elapsed = now - last;
+      last = now;
+      return elapsed;
+    },
+  };
+}

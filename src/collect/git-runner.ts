@@ -1,0 +1,199 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import type { GitConfig } from '../config/index.js';
+import { MetreError, type ErrorCode } from '../errors/index.js';
+
+/** Options of one git invocation. */
+export interface GitCall {
+  /** The repository (its git dir) the command runs in; omitted for clone. */
+  readonly gitDir?: string;
+  /** Text written to git's standard input, which is then closed (e.g. revisions for --stdin). */
+  readonly input?: string;
+  /** Exit codes that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`). */
+  readonly okCodes?: readonly number[];
+  /** Protocols git may use for this call (GIT_ALLOW_PROTOCOL); remote calls set it. */
+  readonly protocols?: readonly string[];
+}
+
+/** What a finished git call printed. */
+export interface GitResult {
+  readonly stdout: string;
+  readonly code: number;
+}
+
+/**
+ * The only place that spawns git. Every call runs with no terminal prompt, no pager, no system or
+ * global config, a timeout and a bounded stderr capture; a failure becomes a coded error naming
+ * the repository.
+ */
+export interface GitRunner {
+  /** Runs git and returns its whole (small) output. */
+  run(args: readonly string[], call?: GitCall): Promise<GitResult>;
+  /** Runs git and yields its output as it comes, for outputs of any size. */
+  stream(args: readonly string[], call?: GitCall): AsyncIterable<Uint8Array>;
+}
+
+/** Flags that neutralise repository-level settings which would change what git prints. */
+const SAFE_FLAGS = [
+  '-c',
+  'core.pager=cat',
+  '-c',
+  'protocol.ext.allow=never',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'log.showSignature=false',
+  '-c',
+  'diff.noprefix=false',
+];
+
+/** Large enough that git keeps producing while a batch is being stored. */
+const STREAM_BUFFER_BYTES = 16 * 1024 * 1024;
+
+class StderrTail {
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.#bytes >= this.#limit) return;
+    const kept = chunk.subarray(0, this.#limit - this.#bytes);
+    this.#chunks.push(kept);
+    this.#bytes += kept.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.#chunks).toString('utf8').trim();
+  }
+}
+
+const STDERR_CODES: readonly [RegExp, ErrorCode][] = [
+  [/no space left on device/i, 'METRE_DISK_FULL'],
+  [/not a git repository|does not appear to be a git repository/i, 'METRE_NOT_A_GIT_REPO'],
+  [
+    /could not resolve host|connection refused|repository .* not found|could not read (username|password)|authentication failed|permission denied|unable to access|could not read from remote|transport '.*' not allowed|unsupported protocol/i,
+    'METRE_REPO_UNREACHABLE',
+  ],
+];
+
+function codeForStderr(stderr: string): ErrorCode {
+  return STDERR_CODES.find(([pattern]) => pattern.test(stderr))?.[1] ?? 'METRE_GIT_FAILED';
+}
+
+/** The first meaningful line git printed, without any credentials it may echo back. */
+function firstLine(stderr: string): string {
+  const line = stderr.split('\n').find((l) => l.trim() !== '' && !l.startsWith('hint:')) ?? '';
+  return redactCredentials(line.replace(/^(fatal|error): /, '').trim());
+}
+
+/** Removes `user:password@` from anything that looks like a URL. */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
+}
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly stderr: StderrTail;
+  readonly exit: Promise<number>;
+}
+
+/**
+ * Creates the git runner for one repository; `label` names it in errors.
+ *
+ * @example
+ * const git = createGitRunner(config.git, 'metre');
+ * const { stdout } = await git.run(['rev-parse', 'HEAD'], { gitDir });
+ */
+export function createGitRunner(config: GitConfig, label: string): GitRunner {
+  const env = (call: GitCall): NodeJS.ProcessEnv => ({
+    ...config.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    GIT_ASKPASS: '/bin/false',
+    SSH_ASKPASS: '/bin/false',
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=30',
+    GIT_ALLOW_PROTOCOL: (call.protocols ?? ['file']).join(':'),
+    GIT_OPTIONAL_LOCKS: '0',
+    LC_ALL: 'C',
+    ...(call.gitDir === undefined ? {} : { GIT_DIR: call.gitDir }),
+  });
+
+  const start = (args: readonly string[], call: GitCall): Spawned => {
+    const child = spawn('git', [...SAFE_FLAGS, ...args], {
+      env: env(call),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, config.timeoutMs);
+    const stderr = new StderrTail(config.maxStderrBytes);
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin?.on('error', () => undefined); // git may exit before reading all its input
+    child.stdin?.end(call.input ?? '');
+    const exit = new Promise<number>((resolve, reject) => {
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(spawnError(error, label));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          const seconds = Math.round(config.timeoutMs / 1000);
+          reject(new MetreError('METRE_GIT_TIMEOUT', `git ${args[0]} took over ${seconds} s for ${label}`));
+        } else resolve(code ?? 1);
+      });
+    });
+    return { child, stderr, exit };
+  };
+
+  const check = (args: readonly string[], call: GitCall, code: number, stderr: StderrTail) => {
+    if (code === 0 || call.okCodes?.includes(code)) return;
+    const text = stderr.text();
+    const detail = firstLine(text) || `exit code ${code}`;
+    throw new MetreError(codeForStderr(text), `git ${args[0]} failed for ${label}: ${detail}`);
+  };
+
+  return {
+    async run(args, call = {}) {
+      const spawned = start(args, call);
+      const out: Buffer[] = [];
+      spawned.child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+      const code = await spawned.exit;
+      check(args, call, code, spawned.stderr);
+      return { stdout: Buffer.concat(out).toString('utf8'), code };
+    },
+
+    async *stream(args, call = {}) {
+      const spawned = start(args, call);
+      const buffer = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
+      spawned.child.stdout?.pipe(buffer);
+      let finished = false;
+      try {
+        for await (const chunk of buffer) yield chunk as Uint8Array;
+        const code = await spawned.exit;
+        finished = true;
+        check(args, call, code, spawned.stderr);
+      } finally {
+        // A consumer that stops early (an error downstream) must not leave git running.
+        if (!finished) spawned.child.kill('SIGKILL');
+        await spawned.exit.catch(() => undefined);
+      }
+    },
+  };
+}
+
+function spawnError(error: NodeJS.ErrnoException, label: string): MetreError {
+  if (error.code === 'ENOENT') {
+    return new MetreError('METRE_GIT_NOT_INSTALLED', 'git was not found on PATH; install git');
+  }
+  return new MetreError('METRE_GIT_FAILED', `git could not start for ${label}: ${error.message}`);
+}

@@ -1,0 +1,19 @@
+/**
+ * The collector: mirrors a repository and streams its history into the store.
+ *
+ * @example
+ * const summary = await collect({ location: 'https://host/org/repo.git' },
+ *   { store, git: config.git, collect: config.collect, cwd: process.cwd() });
+ */
+export {
+  collect,
+  type CollectDeps,
+  type CollectEvent,
+  type CollectRequest,
+  type CollectSummary,
+  type PassEvent,
+} from './collector.js';
+export { createGitRunner, type GitRunner } from './git-runner.js';
+export { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
+export { ParseError, parseGitLog } from './log-parser.js';
+export { parseSource, type Source } from './source.js';

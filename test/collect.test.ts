@@ -1,0 +1,206 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collect, type CollectEvent } from '../src/collect/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { openStore } from '../src/store/index.js';
+import { makeRepo } from '../bench/make-repo.js';
+import { expectStoreMatchesGit } from './support/expect-store.js';
+import { queryDuckDb } from './support/duckdb.js';
+import { git, gitTruth, initRepo, tempDir } from './support/git.js';
+import { startGitDaemon } from './support/git-daemon.js';
+import { addCommits, buildScriptedRepo } from './support/repos.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function workspace() {
+  const dir = tempDir();
+  cleanups.push(dir.remove);
+  const config = loadConfig({ METRE_HOME: join(dir.path, 'home'), METRE_BATCH_SIZE: '7' }, { allowLocal: true });
+  return { dir: dir.path, config, storeFile: join(dir.path, 'home', 'metre.duckdb') };
+}
+
+/** Runs one collection in this process, closing the store afterwards so tests can read the file. */
+async function collectOnce(
+  ws: ReturnType<typeof workspace>,
+  location: string,
+  options: { name?: string; ephemeral?: boolean; events?: CollectEvent[] } = {},
+) {
+  const store = await openStore(ws.config.store);
+  try {
+    return await collect(
+      { location, name: options.name },
+      {
+        store,
+        git: ws.config.git,
+        collect: { ...ws.config.collect, ephemeral: options.ephemeral ?? false },
+        cwd: ws.dir,
+        onProgress: options.events ? (event) => options.events?.push(event) : undefined,
+      },
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+async function summaryOf(ws: ReturnType<typeof workspace>, name: string) {
+  const store = await openStore(ws.config.store);
+  try {
+    return (await store.listRepositories()).find((repo) => repo.name === name);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('collecting a local repository', () => {
+  it('stores exactly what git reports: merges, renames, binary files, odd names, time zones', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'scripted'));
+    const events: CollectEvent[] = [];
+    const summary = await collectOnce(ws, repo, { events });
+    const truth = gitTruth(repo);
+
+    expect(summary.commits).toBe(truth.commitsAll);
+    expect(summary.repository.status).toBe('up-to-date');
+    expect(summary.repository.defaultBranch).toBe('main');
+    await expectStoreMatchesGit(ws.storeFile, repo, 'scripted');
+    const listed = await summaryOf(ws, 'scripted');
+    expect(listed).toMatchObject({
+      commits: truth.commitsDefault,
+      commitsAllRefs: truth.commitsAll,
+      mergeCommits: truth.merges,
+      head: truth.head,
+    });
+    expect(events.some((e) => e.phase === 'commits')).toBe(true);
+    expect(events.some((e) => e.phase === 'files')).toBe(true);
+  });
+
+  it('keeps signatures, time zones, messages and refs as git has them', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'scripted'));
+    await collectOnce(ws, repo);
+    const expected = git(repo, ['log', '--all', '--format=%H%x09%an%x09%ae%x09%at%x09%ad%x09%s', '--date=format:%z'])
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .map(([sha, name, email, at, zone, subject]) => {
+        const sign = zone!.startsWith('-') ? -1 : 1;
+        const offset = sign * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(3, 5)));
+        return { sha, name, email, at: Number(at), offset, subject };
+      })
+      .sort((a, b) => a.sha!.localeCompare(b.sha!));
+    const rows = await queryDuckDb(
+      ws.storeFile,
+      `SELECT sha, author_name AS name, author_email AS email, epoch(author_time)::BIGINT AS at,
+              author_tz AS offset, subject FROM commits ORDER BY sha`,
+    );
+    expect(rows.map((r) => ({ ...r, at: Number(r.at) }))).toEqual(expected);
+
+    const refs = await queryDuckDb(ws.storeFile, 'SELECT name, kind, sha FROM refs ORDER BY name');
+    const gitRefs = git(repo, ['for-each-ref', '--format=%(refname:short) %(objectname) %(*objectname)'])
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([name, sha, peeled]) => ({ name, sha: peeled || sha }))
+      .sort((a, b) => a.name!.localeCompare(b.name!));
+    expect(refs.map((r) => ({ name: r.name, sha: r.sha }))).toEqual(gitRefs);
+    expect(refs.find((r) => r.name === 'v1.0')?.kind).toBe('tag');
+  });
+
+  it('stores a generated history with many authors, merges and renames exactly', async () => {
+    const ws = workspace();
+    const repo = join(ws.dir, 'generated');
+    await makeRepo(repo, { commits: 1500, seed: 7 });
+    await collectOnce(ws, repo);
+    await expectStoreMatchesGit(ws.storeFile, repo, 'generated');
+  });
+
+  it('collects an empty repository without error', async () => {
+    const ws = workspace();
+    const repo = initRepo(join(ws.dir, 'empty'));
+    const summary = await collectOnce(ws, repo);
+    expect(summary.commits).toBe(0);
+    expect(summary.repository).toMatchObject({ status: 'up-to-date', head: null, defaultBranch: 'main' });
+  });
+});
+
+describe('incremental collection', () => {
+  it('stores only new commits, and does no work when nothing is new', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'inc'));
+    const first = await collectOnce(ws, repo);
+    addCommits(repo, 5, 'more');
+    const second = await collectOnce(ws, repo);
+    expect(second.commits).toBe(5);
+    expect(second.fileChanges).toBe(5);
+    const third = await collectOnce(ws, repo);
+    expect(third.commits).toBe(0);
+    expect(third.fileChanges).toBe(0);
+    expect(third.repository.dataVersion).toBe(second.repository.dataVersion);
+    expect(second.repository.dataVersion).toBeGreaterThan(first.repository.dataVersion);
+    await expectStoreMatchesGit(ws.storeFile, repo, 'inc');
+  });
+
+  it('reconciles a force push and a deleted branch', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'rewrite'));
+    addCommits(repo, 4, 'doomed');
+    await collectOnce(ws, repo);
+    git(repo, ['reset', '-q', '--hard', 'HEAD~3']);
+    addCommits(repo, 2, 'replacement');
+    git(repo, ['branch', '-D', 'unmerged']);
+    const summary = await collectOnce(ws, repo);
+    expect(summary.removed).toBe(4); // three rewritten commits and the deleted branch's one
+    expect(summary.commits).toBe(2);
+    await expectStoreMatchesGit(ws.storeFile, repo, 'rewrite');
+  });
+
+  it('starts over when stored commits were garbage-collected away', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'gc'));
+    addCommits(repo, 3, 'gone');
+    await collectOnce(ws, repo);
+    git(repo, ['reset', '-q', '--hard', 'HEAD~3']);
+    git(repo, ['reflog', 'expire', '--expire=now', '--all']);
+    git(repo, ['gc', '-q', '--prune=now']);
+    await collectOnce(ws, repo);
+    await expectStoreMatchesGit(ws.storeFile, repo, 'gc');
+  });
+});
+
+describe('collecting a remote repository into a mirror', () => {
+  it('clones once, fetches with prune afterwards, and never stores credentials', async () => {
+    const ws = workspace();
+    const served = join(ws.dir, 'served');
+    const upstream = buildScriptedRepo(join(served, 'upstream.git'));
+    const daemon = await startGitDaemon(served);
+    cleanups.push(() => daemon.stop());
+    const url = daemon.url('upstream.git');
+
+    const first = await collectOnce(ws, url, { name: 'remote' });
+    expect(first.repository.source).toBe(url);
+    await expectStoreMatchesGit(ws.storeFile, upstream, 'remote');
+
+    addCommits(upstream, 3, 'upstream');
+    git(upstream, ['branch', '-D', 'unmerged']);
+    const second = await collectOnce(ws, url, { name: 'remote' });
+    expect(second.commits).toBe(3);
+    expect(second.removed).toBe(1);
+    await expectStoreMatchesGit(ws.storeFile, upstream, 'remote');
+    expect(readdirSync(ws.config.collect.mirrorsDir).filter((f) => f.endsWith('.git'))).toHaveLength(1);
+  });
+
+  it('deletes the mirror after the run in ephemeral mode', async () => {
+    const ws = workspace();
+    const served = join(ws.dir, 'served');
+    buildScriptedRepo(join(served, 'eph.git'));
+    const daemon = await startGitDaemon(served);
+    cleanups.push(() => daemon.stop());
+    const summary = await collectOnce(ws, daemon.url('eph.git'), { ephemeral: true });
+    expect(summary.commits).toBeGreaterThan(0);
+    expect(readdirSync(ws.config.collect.mirrorsDir)).toEqual([]);
+  });
+});
