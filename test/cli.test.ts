@@ -117,6 +117,15 @@ describe('errors a user can make end in one clear line and leave the store intac
     expect(reposJson().find((r) => r.name === 'project')).toMatchObject({ status: 'up-to-date' });
   });
 
+  it('credentials in a URL are neither printed nor stored', () => {
+    const result = runMetre(['collect', 'https://ada:s3cret@127.0.0.1:9/r.git', '--name', 'secret'], env);
+    expectOneLineError(result, 'METRE_REPO_UNREACHABLE', 3);
+    expect(result.stderr).not.toContain('s3cret');
+    const stored = reposJson().find((r) => r.name === 'secret');
+    expect(stored).toMatchObject({ source: 'https://127.0.0.1:9/r.git', status: 'failed' });
+    expect(JSON.stringify(stored)).not.toContain('s3cret');
+  });
+
   it('an unknown command or option', () => {
     const result = runMetre(['colect', repo], env);
     expect(result.code).toBe(2);

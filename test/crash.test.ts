@@ -18,12 +18,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => ws.remove());
 
-/** Starts a collection and SIGKILLs it `delayMs` after it reported its first step. */
-async function collectAndKill(args: readonly string[], env: Record<string, string>, delayMs: number) {
-  const child: ChildProcess = startMetre(args, env);
+/**
+ * Starts a collection, waits until it reports progress in the given pass, then SIGKILLs it
+ * `delayMs` later. Returns whether it was still running when killed.
+ */
+async function collectAndKill(env: Record<string, string>, pass: RegExp, delayMs: number) {
+  const child: ChildProcess = startMetre(['collect', repo, '--name', 'big'], env);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve) => {
-    child.stderr?.once('data', () => resolve()); // "fetching": past start-up, into the collection
+    let seen = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pass.test(seen)) resolve();
+    });
     void exited.then(resolve);
   });
   await Promise.race([sleep(delayMs), exited]);
@@ -44,20 +51,35 @@ async function duplicates(storeFile: string): Promise<{ commits: number; files: 
 describe('a collection killed with SIGKILL at any point', () => {
   it('resumes to exactly git’s data, with no duplicate and no missing commit', async () => {
     const reference = { METRE_HOME: join(ws.path, 'reference'), METRE_BATCH_SIZE: '150' };
-    const started = performance.now();
-    expect(runMetre(['collect', repo, '--name', 'big'], reference).code).toBe(0);
-    const fullMs = performance.now() - started;
+    const run = runMetre(['collect', repo, '--name', 'big', '--format', 'json'], reference);
+    expect(run.code).toBe(0);
+    const passMs = JSON.parse(run.stdout) as { commitsPassMs: number; filesPassMs: number };
 
     const env = { METRE_HOME: join(ws.path, 'killed'), METRE_BATCH_SIZE: '150' };
     const storeFile = join(ws.path, 'killed', 'metre.duckdb');
-    // Kill points spread over the length of a whole run, so they land in both passes.
-    const fractions = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.3, 0.6];
+    // Kill points in both passes, at different depths: [pass, fraction of that pass' length].
+    const plan: [RegExp, number][] = [
+      [/commits [\d,]+/, 0.2],
+      [/commits [\d,]+/, 0.5],
+      [/file changes/, 0.1],
+      [/file changes/, 0.3],
+      [/file changes/, 0.2],
+      [/file changes/, 0.5],
+      [/file changes/, 0.4],
+    ];
     let kills = 0;
-    for (const fraction of fractions) {
-      if (await collectAndKill(['collect', repo, '--name', 'big'], env, fraction * fullMs)) kills += 1;
+    const interrupted = new Set<string>();
+    for (const [pass, fraction] of plan) {
+      const length = pass.source.startsWith('commits') ? passMs.commitsPassMs : passMs.filesPassMs;
+      if (!(await collectAndKill(env, pass, fraction * length))) continue;
+      kills += 1;
       expect(await duplicates(storeFile)).toEqual({ commits: 0, files: 0 });
+      const [repoRow] = await queryDuckDb(storeFile, 'SELECT status FROM repositories');
+      interrupted.add(String(repoRow?.status));
     }
     expect(kills).toBeGreaterThanOrEqual(5);
+    expect(interrupted).toContain('collecting-commits');
+    expect(interrupted).toContain('collecting-files');
 
     const final = runMetre(['collect', repo, '--name', 'big'], env);
     expect(final.code).toBe(0);

@@ -20,11 +20,12 @@ function bar(done: number, total: number | null): string {
 
 function describe(event: PassEvent, startedAt: number, startDone: number): string {
   const seconds = (performance.now() - startedAt) / 1000;
-  const rate = seconds > 0 ? (event.done - startDone) / seconds : 0;
+  const rate = seconds > 0.1 ? (event.done - startDone) / seconds : 0;
   const of = event.total === null ? '' : ` of ${number(event.total)}`;
   const left = event.total === null || rate === 0 ? '' : ` ETA ${Math.ceil((event.total - event.done) / rate)} s`;
   const label = event.phase === 'commits' ? 'commits' : 'file changes of commits';
-  return `${event.repository}: ${bar(event.done, event.total)}${label} ${number(event.done)}${of}, ${number(Math.round(rate))}/s${left}`;
+  const speed = rate > 0 ? `, ${number(Math.round(rate))}/s` : '';
+  return `${event.repository}: ${bar(event.done, event.total)}${label} ${number(event.done)}${of}${speed}${left}`;
 }
 
 /**
@@ -36,7 +37,7 @@ export function createProgressView(out: NodeJS.WritableStream, isTTY: boolean): 
   let phase = '';
   let startedAt = performance.now();
   let startDone = 0;
-  let lastPlain = 0;
+  let lastPlain = -Infinity;
   let live = false;
   return {
     onProgress(event) {
@@ -44,7 +45,7 @@ export function createProgressView(out: NodeJS.WritableStream, isTTY: boolean): 
         phase = event.phase;
         startedAt = performance.now();
         startDone = 'done' in event ? event.done : 0;
-        lastPlain = 0;
+        lastPlain = -Infinity;
       }
       if (event.phase === 'fetch') {
         if (!isTTY) out.write(`${event.repository}: fetching\n`);

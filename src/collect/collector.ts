@@ -212,14 +212,14 @@ class CollectionRun {
     }
   }
 
-  /** Counts the walk in the background, only to show a total; the walk never waits for it. */
+  /** Counts the whole walk in the background, only to show a total; the walk never waits for it. */
   #countWalk(input: string, done: number, pass: Pass): { value: number | null } {
     const total: { value: number | null } = { value: null };
     if (!this.#deps.onProgress) return total;
     this.#git
       .run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input })
       .then(({ stdout }) => {
-        total.value = Number(stdout.trim()) + done;
+        total.value = Number(stdout.trim());
         this.#deps.onProgress?.({ phase: pass, repository: this.#repo.name, done, total: total.value });
       })
       .catch(() => undefined);
