@@ -1,9 +1,13 @@
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name that starts with U+FEFF is a different name from the one without it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Turns the raw bytes of a path into text that every store accepts. Valid UTF-8 stays as it is;
- * in a name that is not valid UTF-8 each byte outside ASCII becomes `\xNN`, which keeps distinct
- * names distinct (a lossy replacement character would merge them and break the natural key).
+ * Turns the raw bytes of a path into text that every store accepts. Valid UTF-8 stays as it is.
+ * A name that is not valid UTF-8 is written with each byte outside ASCII as `\xNN` and each
+ * backslash as `\\`, which keeps such names distinct from each other (a lossy replacement
+ * character would merge them and break the natural key). The one remaining clash, a valid name
+ * spelling out a literal `\xNN` next to its invalid twin, is accepted: git itself warns about
+ * names that are not UTF-8.
  *
  * @example decodePath(Buffer.from([0x61, 0xff])) === 'a\\xff'
  */
@@ -13,7 +17,9 @@ export function decodePath(bytes: Uint8Array): string {
   } catch {
     let text = '';
     for (const byte of bytes) {
-      text += byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+      if (byte === 0x5c) text += '\\\\';
+      else if (byte < 0x80) text += String.fromCharCode(byte);
+      else text += `\\x${byte.toString(16).padStart(2, '0')}`;
     }
     return text;
   }
