@@ -1,0 +1,68 @@
+import type { CollectionStatus, Ref } from '../../../core/index.js';
+import type { PassProgress, Progress, Repository, RepositorySummary } from '../../port.js';
+
+/** A row as DuckDB's JS converter returns it: BIGINT as bigint, TIMESTAMPTZ as Date, lists as arrays. */
+export type Row = Record<string, unknown>;
+
+/** BIGINT (bigint) or INTEGER (number) to a JS number; metre's counts stay far below 2^53. */
+export const toNumber = (value: unknown): number => Number(value ?? 0);
+
+const toText = (value: unknown): string | null => (value === null ? null : String(value));
+
+const toTexts = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+const toDate = (value: unknown): Date | null => (value instanceof Date ? value : null);
+
+/** A `repositories` row to the port's Repository. */
+export function toRepository(row: Row): Repository {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    source: String(row.source),
+    defaultBranch: toText(row.default_branch),
+    status: String(row.status) as CollectionStatus,
+    lastError: toText(row.last_error),
+    dataVersion: toNumber(row.data_version),
+    lastCollectedAt: toDate(row.last_collected_at),
+    head: toText(row.head),
+  };
+}
+
+/** A `repositories` row with its counts to the port's RepositorySummary. */
+export function toSummary(row: Row): RepositorySummary {
+  return {
+    ...toRepository(row),
+    commits: toNumber(row.commits),
+    commitsAllRefs: toNumber(row.commits_all_refs),
+    mergeCommits: toNumber(row.merge_commits),
+    fileChanges: toNumber(row.file_changes),
+  };
+}
+
+const NO_PROGRESS: PassProgress = { tips: [], walk: null };
+
+/** The `collection_progress` rows of a repository to its Progress; a missing pass has none. */
+export function toProgress(rows: readonly Row[]): Progress {
+  const byPass = new Map(rows.map((row) => [String(row.pass), toPassProgress(row)]));
+  return {
+    commits: byPass.get('commits') ?? NO_PROGRESS,
+    files: byPass.get('files') ?? NO_PROGRESS,
+  };
+}
+
+function toPassProgress(row: Row): PassProgress {
+  const walk =
+    row.walk_include === null
+      ? null
+      : {
+          include: toTexts(row.walk_include),
+          exclude: toTexts(row.walk_exclude),
+          done: toNumber(row.walk_done),
+        };
+  return { tips: toTexts(row.tips), walk };
+}
+
+/** A `refs` row to a Ref. */
+export function toRef(row: Row): Ref {
+  return { name: String(row.name), kind: row.kind as Ref['kind'], sha: String(row.sha) };
+}

@@ -1,0 +1,71 @@
+/** The DuckDB dialect's statements. Every value is a `$n` parameter, bound at run time. */
+
+const REPOSITORY_COLUMNS = `r.id, r.name, r.source, r.default_branch, r.head, r.status, r.last_error,
+  r.data_version, r.last_collected_at`;
+
+// An id wins over a name, so a repository named like another's id is still found by its id.
+export const FIND_REPOSITORY = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
+  WHERE r.id = $1 OR r.name = $1 ORDER BY (r.id = $1) DESC LIMIT 1`;
+
+export const FIND_REPOSITORY_BY_NAME = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
+  WHERE r.name = $1`;
+
+export const INSERT_REPOSITORY = `INSERT INTO repositories (id, name, source) VALUES ($1, $2, $3)`;
+
+export const SET_SOURCE = `UPDATE repositories SET source = $2 WHERE id = $1`;
+
+export const LIST_REPOSITORIES = `SELECT ${REPOSITORY_COLUMNS},
+    coalesce(d.n, 0) AS commits,
+    coalesce(c.n, 0) AS commits_all_refs,
+    coalesce(c.merges, 0) AS merge_commits,
+    coalesce(f.n, 0) AS file_changes
+  FROM repositories r
+  LEFT JOIN (SELECT repo_id, count(*) AS n FROM default_branch_commits GROUP BY repo_id) d
+    ON d.repo_id = r.id
+  LEFT JOIN (SELECT repo_id, count(*) AS n, count(*) FILTER (WHERE is_merge) AS merges
+    FROM commits GROUP BY repo_id) c ON c.repo_id = r.id
+  LEFT JOIN (SELECT repo_id, count(*) AS n FROM file_changes GROUP BY repo_id) f
+    ON f.repo_id = r.id
+  ORDER BY r.name`;
+
+export const BUMP_DATA_VERSION = `UPDATE repositories SET data_version = data_version + 1
+  WHERE id = $1`;
+
+export const SET_HEAD = `UPDATE repositories SET head = $2 WHERE id = $1`;
+
+export const READ_PROGRESS = `SELECT pass, tips, walk_include, walk_exclude, walk_done
+  FROM collection_progress WHERE repo_id = $1`;
+
+// The progress table has no key (an upsert needs one), so a marker is an UPDATE, then an INSERT
+// when there was no row yet; both run inside the caller's transaction.
+export const SET_WALK = `UPDATE collection_progress
+  SET walk_include = $3, walk_exclude = $4, walk_done = $5 WHERE repo_id = $1 AND pass = $2`;
+
+export const SET_TIPS = `UPDATE collection_progress
+  SET tips = $3, walk_include = NULL, walk_exclude = NULL, walk_done = NULL
+  WHERE repo_id = $1 AND pass = $2`;
+
+export const INSERT_PROGRESS = `INSERT INTO collection_progress
+  (repo_id, pass, tips, walk_include, walk_exclude, walk_done) VALUES ($1, $2, $3, $4, $5, $6)`;
+
+// A batch carries every file of each of its commits, so its totals are known in full; the lists
+// bound as $2…$5 are unnested side by side into one row per commit.
+export const SET_COMMIT_TOTALS = `UPDATE commits
+  SET files_changed = t.files, lines_added = t.added, lines_deleted = t.deleted
+  FROM (SELECT unnest($2) AS sha, unnest($3) AS files, unnest($4) AS added, unnest($5) AS deleted)
+    AS t
+  WHERE commits.repo_id = $1 AND commits.sha = t.sha`;
+
+/** Deletes a repository's rows whose sha is in the list bound as $2. */
+export const deleteShas = (table: ShaTable): string =>
+  `DELETE FROM ${table} WHERE repo_id = $1 AND sha IN (SELECT unnest($2))`;
+
+export type ShaTable = 'commits' | 'file_changes' | 'default_branch_commits';
+
+/** Deletes every row of a repository from one of its data tables. */
+export const deleteRepositoryRows = (table: RepositoryTable): string =>
+  `DELETE FROM ${table} WHERE repo_id = $1`;
+
+export type RepositoryTable = ShaTable | 'refs' | 'collection_progress';
+
+export const READ_REFS = `SELECT name, kind, sha FROM refs WHERE repo_id = $1`;

@@ -1,0 +1,109 @@
+import {
+  BOOLEAN,
+  INTEGER,
+  LIST,
+  SMALLINT,
+  TIMESTAMPTZ,
+  VARCHAR,
+  listValue,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { Commit, FileChange, Ref } from '../../../core/index.js';
+import { toTimestamp } from './params.js';
+
+/**
+ * How rows of one table are laid out for DuckDB's appender: the column types in table order and a
+ * function turning items into column vectors. The order must match the table's DDL exactly (a test
+ * compares them), because the appender fills columns by position.
+ */
+export interface TableLayout<T> {
+  readonly table: string;
+  readonly types: readonly DuckDBType[];
+  columns(repoId: string, items: readonly T[]): DuckDBValue[][];
+}
+
+/** One file change row: the commit it belongs to and the file. */
+export interface FileRow {
+  readonly sha: string;
+  readonly file: FileChange;
+}
+
+const nulls = (items: readonly unknown[]): null[] => items.map(() => null);
+
+export const commitsLayout: TableLayout<Commit> = {
+  table: 'commits',
+  // repo_id, sha, parents; author name, email, time, tz; committer the same; subject, message,
+  // is_merge; files_changed, lines_added, lines_deleted.
+  types: [
+    VARCHAR,
+    VARCHAR,
+    LIST(VARCHAR),
+    VARCHAR,
+    VARCHAR,
+    TIMESTAMPTZ,
+    SMALLINT,
+    VARCHAR,
+    VARCHAR,
+    TIMESTAMPTZ,
+    SMALLINT,
+    VARCHAR,
+    VARCHAR,
+    BOOLEAN,
+    INTEGER,
+    INTEGER,
+    INTEGER,
+  ],
+  columns: (repoId, commits) => [
+    commits.map(() => repoId),
+    commits.map((c) => c.sha),
+    commits.map((c) => listValue([...c.parents])),
+    commits.map((c) => c.author.name),
+    commits.map((c) => c.author.email),
+    commits.map((c) => toTimestamp(c.author.time)),
+    commits.map((c) => c.author.tzOffset),
+    commits.map((c) => c.committer.name),
+    commits.map((c) => c.committer.email),
+    commits.map((c) => toTimestamp(c.committer.time)),
+    commits.map((c) => c.committer.tzOffset),
+    commits.map((c) => c.subject),
+    commits.map((c) => c.message),
+    commits.map((c) => c.parents.length > 1),
+    // Files changed and line totals stay NULL until the files pass completes.
+    nulls(commits),
+    nulls(commits),
+    nulls(commits),
+  ],
+};
+
+export const fileChangesLayout: TableLayout<FileRow> = {
+  table: 'file_changes',
+  types: [VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER, INTEGER, BOOLEAN],
+  columns: (repoId, rows) => [
+    rows.map(() => repoId),
+    rows.map((r) => r.sha),
+    rows.map((r) => r.file.path),
+    rows.map((r) => r.file.oldPath),
+    rows.map((r) => r.file.changeType),
+    rows.map((r) => r.file.added),
+    rows.map((r) => r.file.deleted),
+    rows.map((r) => r.file.binary),
+  ],
+};
+
+export const defaultBranchLayout: TableLayout<string> = {
+  table: 'default_branch_commits',
+  types: [VARCHAR, VARCHAR],
+  columns: (repoId, shas) => [shas.map(() => repoId), [...shas]],
+};
+
+export const refsLayout: TableLayout<Ref> = {
+  table: 'refs',
+  types: [VARCHAR, VARCHAR, VARCHAR, VARCHAR],
+  columns: (repoId, refs) => [
+    refs.map(() => repoId),
+    refs.map((r) => r.name),
+    refs.map((r) => r.kind),
+    refs.map((r) => r.sha),
+  ],
+};

@@ -1,0 +1,24 @@
+/**
+ * The store role: the Store port every backend implements, and `openStore`, which opens the
+ * backend a store URL names. Drivers load lazily, inside their dialect, only when used.
+ *
+ * @example
+ * const store = await openStore('duckdb:/data/metre.duckdb');
+ * const repo = await store.saveRepository({ name: 'metre', source: 'https://github.com/x/metre' });
+ * await store.writeCommits(repo.id, commits, { include: ['HEAD'], exclude: [], done: commits.length });
+ * await store.completePass(repo.id, 'commits', [head]);
+ * await store.close();
+ */
+export type {
+  CommitFiles,
+  Pass,
+  PassProgress,
+  Progress,
+  Repository,
+  RepositoryPatch,
+  RepositorySummary,
+  Store,
+  StoreCapabilities,
+  Walk,
+} from './port.js';
+export { openStore, parseStoreUrl, type OpenStoreOptions, type StoreTarget } from './open-store.js';
