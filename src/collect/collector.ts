@@ -2,7 +2,7 @@ import type { CollectConfig, GitConfig } from '../config/index.js';
 import type { CommitWithFiles } from '../core/index.js';
 import { MetreError, toMetreError } from '../errors/index.js';
 import type { Pass, Progress, Repository, Store, Walk } from '../store/index.js';
-import { createGitRunner, type GitRunner } from './git-runner.js';
+import { createGitRunner, type GitResult, type GitRunner, type GitStream } from './git-runner.js';
 import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
 import { parseGitLog } from './log-parser.js';
 import { openGitDir } from './mirror.js';
@@ -58,7 +58,7 @@ export interface CollectSummary {
 const NAME = /^[^\u0000-\u001f\u007f/\\]{1,200}$/;
 const DELETE_CHUNK = 5_000;
 /** The files pass stores a batch once it holds this many file changes, whatever the commits. */
-const FILES_PER_BATCH = 50_000;
+const FILES_PER_BATCH = 25_000;
 
 /**
  * Collects a repository into the store: brings its mirror up to date, stores every new commit
@@ -96,6 +96,14 @@ function checkName(name: string): string {
 
 type Counts = Omit<CollectSummary, 'repository' | 'durationMs'>;
 
+/** A walk whose git process is running. */
+interface StartedWalk {
+  readonly pass: Pass;
+  readonly walk: Walk;
+  readonly stream: GitStream;
+  readonly total: { value: number | null };
+}
+
 /** One collection of one repository; holds what its steps share. */
 class CollectionRun {
   readonly #repo: Repository;
@@ -107,6 +115,7 @@ class CollectionRun {
   #commits = 0;
   #fileChanges = 0;
   #removed = 0;
+  readonly #counts = new Map<string, Promise<GitResult>>();
 
   constructor(repo: Repository, source: Source, deps: CollectDeps) {
     this.#repo = repo;
@@ -123,16 +132,24 @@ class CollectionRun {
     this.#gitDir = dir.path;
     try {
       const fetchMs = timer.lap();
+      let commitsPassMs = 0;
       const snapshot = await readRefs(this.#git, this.#gitDir);
       await this.#update({ status: 'collecting-commits', lastError: null, defaultBranch: snapshot.defaultBranch });
       const progress = await this.#resumeWalks(await this.#intactProgress());
       await this.#removeUnreachable([...progress.commits.tips, ...progress.files.tips], snapshot.tips);
-      await this.#pass('commits', progress.commits.tips, snapshot.tips);
-      await this.#recordDefaultBranch(snapshot.head);
-      await this.#store.replaceRefs(this.#repo.id, snapshot.refs);
-      await this.#update({ status: 'collecting-files' });
-      const commitsPassMs = timer.lap();
-      await this.#pass('files', progress.files.tips, snapshot.tips);
+      // git starts printing the file changes now, while the commits are stored: by the time the
+      // first pass is done, the second has a head start (their records are read only after).
+      const files = this.#startPass('files', progress.files.tips, snapshot.tips);
+      try {
+        await this.#runPass(this.#startPass('commits', progress.commits.tips, snapshot.tips));
+        await this.#recordDefaultBranch(snapshot.head);
+        await this.#store.replaceRefs(this.#repo.id, snapshot.refs);
+        await this.#update({ status: 'collecting-files' });
+        commitsPassMs = timer.lap();
+        await this.#runPass(files);
+      } finally {
+        await files?.stream.cancel();
+      }
       await this.#update({ status: 'up-to-date', lastCollectedAt: new Date() });
       const filesPassMs = timer.lap();
       return {
@@ -156,30 +173,41 @@ class CollectionRun {
     for (const pass of ['commits', 'files'] as const) {
       const walk = progress[pass].walk;
       if (walk === null) continue;
-      await this.#walk(pass, walk);
-      await this.#store.completePass(this.#repo.id, pass, walk.include);
+      await this.#runPass(this.#startWalk(pass, walk));
     }
     return this.#store.readProgress(this.#repo.id);
   }
 
-  /** Brings a pass from the tips it has stored to the repository's current tips. */
-  async #pass(pass: Pass, stored: readonly string[], tips: readonly string[]): Promise<void> {
-    if (sameSet(stored, tips)) return;
-    await this.#walk(pass, { include: tips, exclude: stored, done: 0 });
-    await this.#store.completePass(this.#repo.id, pass, tips);
+  /**
+   * Starts the walk that brings a pass from the tips it has stored to the repository's current
+   * tips; null when it has nothing to do.
+   */
+  #startPass(pass: Pass, stored: readonly string[], tips: readonly string[]): StartedWalk | null {
+    if (sameSet(stored, tips)) return null;
+    return this.#startWalk(pass, { include: tips, exclude: stored, done: 0 });
   }
 
-  /**
-   * Streams `git log <include> --not <exclude>` into the store in batches, each stored together
-   * with the walk marker that counts it; a resumed walk skips what an earlier run stored.
-   */
-  async #walk(pass: Pass, walk: Walk): Promise<void> {
-    if (walk.include.length === 0) return;
+  /** Stores a started walk and completes its pass. */
+  async #runPass(started: StartedWalk | null): Promise<void> {
+    if (started === null) return;
+    await this.#consumeWalk(started);
+    await this.#store.completePass(this.#repo.id, started.pass, started.walk.include);
+  }
+
+  /** Starts `git log <include> --not <exclude>`, skipping what an earlier run stored. */
+  #startWalk(pass: Pass, walk: Walk): StartedWalk {
     const input = revisions(walk.include, walk.exclude);
     const skip = walk.done > 0 ? [`--skip=${walk.done}`] : [];
     const args = [...(pass === 'commits' ? COMMITS_PASS_ARGS : FILES_PASS_ARGS), '--stdin', ...skip];
-    const total = this.#countWalk(input, walk.done, pass);
-    const chunks = this.#git.stream(args, { gitDir: this.#gitDir, input });
+    const stream = this.#git.stream(args, { gitDir: this.#gitDir, input });
+    return { pass, walk, stream, total: this.#countWalk(input, walk.done, pass) };
+  }
+
+  /**
+   * Stores a walk's commits in batches, each together with the walk marker that counts it; the
+   * next batch is parsed while the one before is being stored.
+   */
+  async #consumeWalk({ pass, walk, stream, total }: StartedWalk): Promise<void> {
     let done = walk.done;
     let batch: CommitWithFiles[] = [];
     let files = 0;
@@ -193,7 +221,7 @@ class CollectionRun {
       batch = [];
       files = 0;
     };
-    for await (const commit of parseGitLog(chunks, { withFiles: pass === 'files' })) {
+    for await (const commit of parseGitLog(stream, { withFiles: pass === 'files' })) {
       batch.push(commit);
       files += commit.files.length;
       if (batch.length >= this.#deps.collect.batchSize || files >= FILES_PER_BATCH) await flush();
@@ -216,8 +244,10 @@ class CollectionRun {
   #countWalk(input: string, done: number, pass: Pass): { value: number | null } {
     const total: { value: number | null } = { value: null };
     if (!this.#deps.onProgress) return total;
-    this.#git
-      .run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input })
+    // Both passes usually walk the same range: count it once.
+    const counted = this.#counts.get(input) ?? this.#git.run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input });
+    this.#counts.set(input, counted);
+    counted
       .then(({ stdout }) => {
         total.value = Number(stdout.trim());
         this.#deps.onProgress?.({ phase: pass, repository: this.#repo.name, done, total: total.value });

@@ -22,6 +22,15 @@ export interface GitResult {
 }
 
 /**
+ * A running git process's output. git starts at once and keeps producing into a buffer while
+ * nobody reads, so a stream can be started ahead of the moment it is consumed. Iterate it once;
+ * `cancel()` ends git when the output will not be read to the end (safe to call at any time).
+ */
+export interface GitStream extends AsyncIterable<Uint8Array> {
+  cancel(): Promise<void>;
+}
+
+/**
  * The only place that spawns git. Every call runs with no terminal prompt, no pager, no system or
  * global config, a timeout and a bounded stderr capture; a failure becomes a coded error naming
  * the repository.
@@ -29,8 +38,8 @@ export interface GitResult {
 export interface GitRunner {
   /** Runs git and returns its whole (small) output. */
   run(args: readonly string[], call?: GitCall): Promise<GitResult>;
-  /** Runs git and yields its output as it comes, for outputs of any size. */
-  stream(args: readonly string[], call?: GitCall): AsyncIterable<Uint8Array>;
+  /** Starts git now and yields its output as it comes, for outputs of any size. */
+  stream(args: readonly string[], call?: GitCall): GitStream;
 }
 
 /** Flags that neutralise repository-level settings which would change what git prints. */
@@ -121,6 +130,8 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
     GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=30',
     GIT_ALLOW_PROTOCOL: (call.protocols ?? ['file']).join(':'),
     GIT_OPTIONAL_LOCKS: '0',
+    // Without it git flushes after every commit into a pipe: many tiny writes, measurably slower.
+    GIT_FLUSH: '0',
     LC_ALL: 'C',
     ...(call.gitDir === undefined ? {} : { GIT_DIR: call.gitDir }),
   });
@@ -152,6 +163,7 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
         } else resolve(code ?? 1);
       });
     });
+    exit.catch(() => undefined); // awaited by run() and stream(); this only marks it handled
     return { child, stderr, exit };
   };
 
@@ -172,21 +184,26 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
       return { stdout: Buffer.concat(out).toString('utf8'), code };
     },
 
-    async *stream(args, call = {}) {
+    stream(args, call = {}) {
       const spawned = start(args, call);
       const buffer = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
       spawned.child.stdout?.pipe(buffer);
       let finished = false;
-      try {
-        for await (const chunk of buffer) yield chunk as Uint8Array;
-        const code = await spawned.exit;
-        finished = true;
-        check(args, call, code, spawned.stderr);
-      } finally {
-        // A consumer that stops early (an error downstream) must not leave git running.
+      const cancel = async () => {
         if (!finished) spawned.child.kill('SIGKILL');
         await spawned.exit.catch(() => undefined);
+      };
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        try {
+          for await (const chunk of buffer) yield chunk as Uint8Array;
+          const code = await spawned.exit;
+          finished = true;
+          check(args, call, code, spawned.stderr);
+        } finally {
+          await cancel(); // a consumer that stops early must not leave git running
+        }
       }
+      return { [Symbol.asyncIterator]: chunks, cancel };
     },
   };
 }

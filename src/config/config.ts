@@ -111,7 +111,7 @@ export function loadConfig(
     },
     collect: {
       mirrorsDir: join(home, 'mirrors'),
-      batchSize: e.METRE_BATCH_SIZE ?? 10_000,
+      batchSize: e.METRE_BATCH_SIZE ?? 5_000,
       ephemeral: overrides.ephemeral ?? false,
       allowLocal: overrides.allowLocal ?? e.METRE_ALLOW_LOCAL ?? false,
     },
