@@ -5,7 +5,19 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import tseslint from 'typescript-eslint';
 
-const roles = ['core', 'config', 'errors', 'collect', 'store', 'metrics', 'queue', 'api', 'web', 'cli', 'boot'];
+const roles = [
+  'core',
+  'config',
+  'errors',
+  'collect',
+  'store',
+  'metrics',
+  'queue',
+  'api',
+  'web',
+  'cli',
+  'boot',
+];
 
 const roleZones = roles.flatMap((role) =>
   roles
@@ -34,6 +46,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['bin/*.js'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
   {
     files: ['*.config.{js,ts}', 'eslint.config.js'],

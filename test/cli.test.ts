@@ -64,7 +64,12 @@ describe('metre collect and metre repos', () => {
     const result = runMetre(['collect', repo, '--name', 'project', '--format', 'json'], env);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ repository: 'project', commits: 0, fileChanges: 0, status: 'up-to-date' });
+    expect(summary).toMatchObject({
+      repository: 'project',
+      commits: 0,
+      fileChanges: 0,
+      status: 'up-to-date',
+    });
     expect(summary.peakRssMb).toBeGreaterThan(0);
   });
 
@@ -79,11 +84,26 @@ describe('metre collect and metre repos', () => {
 describe('errors a user can make end in one clear line and leave the store intact', () => {
   it.each([
     ['a missing path', () => [join(ws.path, 'nowhere')], 'METRE_REPO_NOT_FOUND', 3],
-    ['a folder that is not a repository', () => [join(ws.path, 'plain')], 'METRE_NOT_A_GIT_REPO', 3],
+    [
+      'a folder that is not a repository',
+      () => [join(ws.path, 'plain')],
+      'METRE_NOT_A_GIT_REPO',
+      3,
+    ],
     ['an unreachable URL', () => ['git://127.0.0.1:9/nothing.git'], 'METRE_REPO_UNREACHABLE', 3],
     ['a disallowed scheme', () => ['http://example.org/r.git'], 'METRE_URL_SCHEME_NOT_ALLOWED', 2],
-    ['an ext:: transport', () => ['ext::sh -c touch% /tmp/metre-pwned'], 'METRE_URL_SCHEME_NOT_ALLOWED', 2],
-    ['a leading dash', () => ['--', '--upload-pack=touch /tmp/metre-pwned'], 'METRE_URL_INVALID', 2],
+    [
+      'an ext:: transport',
+      () => ['ext::sh -c touch% /tmp/metre-pwned'],
+      'METRE_URL_SCHEME_NOT_ALLOWED',
+      2,
+    ],
+    [
+      'a leading dash',
+      () => ['--', '--upload-pack=touch /tmp/metre-pwned'],
+      'METRE_URL_INVALID',
+      2,
+    ],
     ['a bad store URL', () => [repo, '--store', 'mysql://x'], 'METRE_STORE_URL_INVALID', 2],
   ] as const)('%s', (_label, args, code, exit) => {
     const before = reposJson();
@@ -118,7 +138,10 @@ describe('errors a user can make end in one clear line and leave the store intac
   });
 
   it('credentials in a URL are neither printed nor stored', () => {
-    const result = runMetre(['collect', 'https://ada:s3cret@127.0.0.1:9/r.git', '--name', 'secret'], env);
+    const result = runMetre(
+      ['collect', 'https://ada:s3cret@127.0.0.1:9/r.git', '--name', 'secret'],
+      env,
+    );
     expectOneLineError(result, 'METRE_REPO_UNREACHABLE', 3);
     expect(result.stderr).not.toContain('s3cret');
     const stored = reposJson().find((r) => r.name === 'secret');

@@ -19,7 +19,10 @@ afterEach(async () => {
 function workspace() {
   const dir = tempDir();
   cleanups.push(dir.remove);
-  const config = loadConfig({ METRE_HOME: join(dir.path, 'home'), METRE_BATCH_SIZE: '40' }, { allowLocal: true });
+  const config = loadConfig(
+    { METRE_HOME: join(dir.path, 'home'), METRE_BATCH_SIZE: '40' },
+    { allowLocal: true },
+  );
   return { dir: dir.path, config, storeFile: join(dir.path, 'home', 'metre.duckdb') };
 }
 
@@ -82,7 +85,12 @@ describe('collecting a local repository', () => {
     const ws = workspace();
     const repo = buildScriptedRepo(join(ws.dir, 'scripted'));
     await collectOnce(ws, repo);
-    const expected = git(repo, ['log', '--all', '--format=%H%x09%an%x09%ae%x09%at%x09%ad%x09%s', '--date=format:%z'])
+    const expected = git(repo, [
+      'log',
+      '--all',
+      '--format=%H%x09%an%x09%ae%x09%at%x09%ad%x09%s',
+      '--date=format:%z',
+    ])
       .trim()
       .split('\n')
       .map((line) => line.split('\t'))
@@ -100,7 +108,10 @@ describe('collecting a local repository', () => {
     expect(rows.map((r) => ({ ...r, at: Number(r.at) }))).toEqual(expected);
 
     const refs = await queryDuckDb(ws.storeFile, 'SELECT name, kind, sha FROM refs ORDER BY name');
-    const gitRefs = git(repo, ['for-each-ref', '--format=%(refname:short) %(objectname) %(*objectname)'])
+    const gitRefs = git(repo, [
+      'for-each-ref',
+      '--format=%(refname:short) %(objectname) %(*objectname)',
+    ])
       .trim()
       .split('\n')
       .map((line) => line.split(' '))
@@ -123,7 +134,11 @@ describe('collecting a local repository', () => {
     const repo = initRepo(join(ws.dir, 'empty'));
     const summary = await collectOnce(ws, repo);
     expect(summary.commits).toBe(0);
-    expect(summary.repository).toMatchObject({ status: 'up-to-date', head: null, defaultBranch: 'main' });
+    expect(summary.repository).toMatchObject({
+      status: 'up-to-date',
+      head: null,
+      defaultBranch: 'main',
+    });
   });
 });
 
@@ -190,7 +205,9 @@ describe('collecting a remote repository into a mirror', () => {
     expect(second.commits).toBe(3);
     expect(second.removed).toBe(1);
     await expectStoreMatchesGit(ws.storeFile, upstream, 'remote');
-    expect(readdirSync(ws.config.collect.mirrorsDir).filter((f) => f.endsWith('.git'))).toHaveLength(1);
+    expect(
+      readdirSync(ws.config.collect.mirrorsDir).filter((f) => f.endsWith('.git')),
+    ).toHaveLength(1);
   });
 
   it('deletes the mirror after the run in ephemeral mode', async () => {

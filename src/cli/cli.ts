@@ -1,8 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isMetreError, toMetreError } from '../errors/index.js';
-import { collectCommand, reposCommand, startCommand, type CliDeps, type Format } from './commands.js';
+import {
+  collectCommand,
+  reposCommand,
+  startCommand,
+  type CliDeps,
+  type Format,
+} from './commands.js';
 
-const storeOption = () => new Option('--store <url>', 'store URL, e.g. duckdb:/path/metre.duckdb (default: METRE_STORE)');
+const storeOption = () =>
+  new Option('--store <url>', 'store URL, e.g. duckdb:/path/metre.duckdb (default: METRE_STORE)');
 
 function formatOption(choices: readonly string[], fallback: string) {
   return new Option('--format <format>', 'output format').choices(choices).default(fallback);
@@ -12,7 +19,10 @@ function buildProgram(deps: CliDeps): Command {
   const program = new Command('metre')
     .description('Measure software projects from their git history.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => deps.stdout.write(s),
+      writeErr: (s) => deps.stderr.write(s),
+    })
     .showSuggestionAfterError();
 
   program
@@ -23,8 +33,11 @@ function buildProgram(deps: CliDeps): Command {
     .addOption(storeOption())
     .option('--ephemeral', 'delete the mirror after the run')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action((location: string, options: { name?: string; store?: string; ephemeral?: boolean; format: Format }) =>
-      collectCommand(deps, location, options),
+    .action(
+      (
+        location: string,
+        options: { name?: string; store?: string; ephemeral?: boolean; format: Format },
+      ) => collectCommand(deps, location, options),
     );
 
   program
@@ -33,7 +46,10 @@ function buildProgram(deps: CliDeps): Command {
     .addOption(storeOption())
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((options: { store?: string; format: 'table' | 'json' }) =>
-      reposCommand(deps, { store: options.store, format: options.format === 'json' ? 'json' : 'text' }),
+      reposCommand(deps, {
+        store: options.store,
+        format: options.format === 'json' ? 'json' : 'text',
+      }),
     );
 
   program

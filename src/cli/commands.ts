@@ -63,15 +63,27 @@ export async function collectCommand(
   location: string,
   options: { name?: string; store?: string; ephemeral?: boolean; format: Format },
 ): Promise<void> {
-  const config = deps.loadConfig({ store: options.store, ephemeral: options.ephemeral, allowLocal: true });
+  const config = deps.loadConfig({
+    store: options.store,
+    ephemeral: options.ephemeral,
+    allowLocal: true,
+  });
   const view = createProgressView(deps.stderr, deps.isTTY);
   const summary = await withStore(config, (store) =>
     collect(
       { location, name: options.name },
-      { store, git: config.git, collect: config.collect, cwd: deps.cwd, onProgress: view.onProgress },
+      {
+        store,
+        git: config.git,
+        collect: config.collect,
+        cwd: deps.cwd,
+        onProgress: view.onProgress,
+      },
     ).finally(() => view.end()),
   );
-  deps.stdout.write(options.format === 'json' ? `${JSON.stringify(summaryJson(summary))}\n` : summaryLine(summary));
+  deps.stdout.write(
+    options.format === 'json' ? `${JSON.stringify(summaryJson(summary))}\n` : summaryLine(summary),
+  );
 }
 
 /** The JSON shape of `metre repos`: one object per repository, fields in camelCase. */
@@ -101,18 +113,26 @@ const REPO_COLUMNS: readonly Column<RepositorySummary>[] = [
   { title: 'ALL REFS', value: (r) => count(r.commitsAllRefs) },
   { title: 'MERGES', value: (r) => count(r.mergeCommits) },
   { title: 'FILE CHANGES', value: (r) => count(r.fileChanges) },
-  { title: 'COLLECTED', value: (r) => r.lastCollectedAt?.toISOString().slice(0, 19).replace('T', ' ') ?? '-' },
+  {
+    title: 'COLLECTED',
+    value: (r) => r.lastCollectedAt?.toISOString().slice(0, 19).replace('T', ' ') ?? '-',
+  },
   { title: 'STATUS', value: (r) => r.status },
   { title: 'SOURCE', value: (r) => r.source },
   { title: 'LAST ERROR', value: (r) => r.lastError ?? '' },
 ];
 
 /** `metre repos`: lists collected repositories. */
-export async function reposCommand(deps: CliDeps, options: { store?: string; format: Format }): Promise<void> {
+export async function reposCommand(
+  deps: CliDeps,
+  options: { store?: string; format: Format },
+): Promise<void> {
   const config = deps.loadConfig({ store: options.store });
   const repos = await withStore(config, (store) => store.listRepositories());
-  if (options.format === 'json') deps.stdout.write(`${JSON.stringify(repos.map(repoJson), null, 2)}\n`);
-  else if (repos.length === 0) deps.stdout.write('No repositories yet: try `metre collect <path-or-url>`.\n');
+  if (options.format === 'json')
+    deps.stdout.write(`${JSON.stringify(repos.map(repoJson), null, 2)}\n`);
+  else if (repos.length === 0)
+    deps.stdout.write('No repositories yet: try `metre collect <path-or-url>`.\n');
   else deps.stdout.write(formatTable(REPO_COLUMNS, repos));
 }
 

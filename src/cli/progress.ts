@@ -22,7 +22,10 @@ function describe(event: PassEvent, startedAt: number, startDone: number): strin
   const seconds = (performance.now() - startedAt) / 1000;
   const rate = seconds > 0.1 ? (event.done - startDone) / seconds : 0;
   const of = event.total === null ? '' : ` of ${number(event.total)}`;
-  const left = event.total === null || rate === 0 ? '' : ` ETA ${Math.ceil((event.total - event.done) / rate)} s`;
+  const left =
+    event.total === null || rate === 0
+      ? ''
+      : ` ETA ${Math.ceil((event.total - event.done) / rate)} s`;
   const label = event.phase === 'commits' ? 'commits' : 'file changes of commits';
   const speed = rate > 0 ? `, ${number(Math.round(rate))}/s` : '';
   return `${event.repository}: ${bar(event.done, event.total)}${label} ${number(event.done)}${of}${speed}${left}`;

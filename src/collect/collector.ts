@@ -70,7 +70,10 @@ const FILES_PER_BATCH = 25_000;
  */
 export async function collect(request: CollectRequest, deps: CollectDeps): Promise<CollectSummary> {
   const started = performance.now();
-  const source = parseSource(request.location, { allowLocal: deps.collect.allowLocal, cwd: deps.cwd });
+  const source = parseSource(request.location, {
+    allowLocal: deps.collect.allowLocal,
+    cwd: deps.cwd,
+  });
   const name = checkName(request.name ?? defaultName(source));
   const repository = await deps.store.saveRepository({ name, source: source.display });
   try {
@@ -81,7 +84,10 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   } catch (error) {
     const coded = toMetreError(error, 'METRE_INTERNAL');
     await deps.store
-      .updateRepository(repository.id, { status: 'failed', lastError: `${coded.code}: ${coded.message}` })
+      .updateRepository(repository.id, {
+        status: 'failed',
+        lastError: `${coded.code}: ${coded.message}`,
+      })
       .catch(() => undefined); // the original error matters more than a dead store's
     throw coded;
   }
@@ -89,7 +95,10 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
 
 function checkName(name: string): string {
   if (!NAME.test(name)) {
-    throw new MetreError('METRE_USAGE', `Invalid repository name "${name}": 1 to 200 characters, no slashes or control characters`);
+    throw new MetreError(
+      'METRE_USAGE',
+      `Invalid repository name "${name}": 1 to 200 characters, no slashes or control characters`,
+    );
   }
   return name;
 }
@@ -134,9 +143,16 @@ class CollectionRun {
       const fetchMs = timer.lap();
       let commitsPassMs = 0;
       const snapshot = await readRefs(this.#git, this.#gitDir);
-      await this.#update({ status: 'collecting-commits', lastError: null, defaultBranch: snapshot.defaultBranch });
+      await this.#update({
+        status: 'collecting-commits',
+        lastError: null,
+        defaultBranch: snapshot.defaultBranch,
+      });
       const progress = await this.#resumeWalks(await this.#intactProgress());
-      await this.#removeUnreachable([...progress.commits.tips, ...progress.files.tips], snapshot.tips);
+      await this.#removeUnreachable(
+        [...progress.commits.tips, ...progress.files.tips],
+        snapshot.tips,
+      );
       // git starts printing the file changes now, while the commits are stored: by the time the
       // first pass is done, the second has a head start (their records are read only after).
       const files = this.#startPass('files', progress.files.tips, snapshot.tips);
@@ -198,7 +214,11 @@ class CollectionRun {
   #startWalk(pass: Pass, walk: Walk): StartedWalk {
     const input = revisions(walk.include, walk.exclude);
     const skip = walk.done > 0 ? [`--skip=${walk.done}`] : [];
-    const args = [...(pass === 'commits' ? COMMITS_PASS_ARGS : FILES_PASS_ARGS), '--stdin', ...skip];
+    const args = [
+      ...(pass === 'commits' ? COMMITS_PASS_ARGS : FILES_PASS_ARGS),
+      '--stdin',
+      ...skip,
+    ];
     const stream = this.#git.stream(args, { gitDir: this.#gitDir, input });
     return { pass, walk, stream, total: this.#countWalk(input, walk.done, pass) };
   }
@@ -217,7 +237,12 @@ class CollectionRun {
       done += batch.length;
       pending = this.#write(pass, batch, { ...walk, done });
       pending.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
-      this.#deps.onProgress?.({ phase: pass, repository: this.#repo.name, done, total: total.value });
+      this.#deps.onProgress?.({
+        phase: pass,
+        repository: this.#repo.name,
+        done,
+        total: total.value,
+      });
       batch = [];
       files = 0;
     };
@@ -245,12 +270,19 @@ class CollectionRun {
     const total: { value: number | null } = { value: null };
     if (!this.#deps.onProgress) return total;
     // Both passes usually walk the same range: count it once.
-    const counted = this.#counts.get(input) ?? this.#git.run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input });
+    const counted =
+      this.#counts.get(input) ??
+      this.#git.run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input });
     this.#counts.set(input, counted);
     counted
       .then(({ stdout }) => {
         total.value = Number(stdout.trim());
-        this.#deps.onProgress?.({ phase: pass, repository: this.#repo.name, done, total: total.value });
+        this.#deps.onProgress?.({
+          phase: pass,
+          repository: this.#repo.name,
+          done,
+          total: total.value,
+        });
       })
       .catch(() => undefined);
     return total;
@@ -334,7 +366,10 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Splits git's one-sha-per-line output into chunks of at most `size` shas. */
-async function* shaChunks(output: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<string[]> {
+async function* shaChunks(
+  output: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<string[]> {
   let carry = '';
   let chunk: string[] = [];
   for await (const bytes of output) {

@@ -159,7 +159,12 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
         clearTimeout(timer);
         if (timedOut) {
           const seconds = Math.round(config.timeoutMs / 1000);
-          reject(new MetreError('METRE_GIT_TIMEOUT', `git ${args[0]} took over ${seconds} s for ${label}`));
+          reject(
+            new MetreError(
+              'METRE_GIT_TIMEOUT',
+              `git ${args[0]} took over ${seconds} s for ${label}`,
+            ),
+          );
         } else resolve(code ?? 1);
       });
     });

@@ -27,12 +27,19 @@ async function exists(path: string): Promise<boolean> {
  *
  * @example const dir = await openGitDir(source, git, config.collect); ...; await dir.release();
  */
-export async function openGitDir(source: Source, git: GitRunner, config: CollectConfig): Promise<GitDir> {
-  if (source.kind === 'local') return { path: await localGitDir(source.path, git), release: async () => {} };
+export async function openGitDir(
+  source: Source,
+  git: GitRunner,
+  config: CollectConfig,
+): Promise<GitDir> {
+  if (source.kind === 'local')
+    return { path: await localGitDir(source.path, git), release: async () => {} };
   const path = join(config.mirrorsDir, mirrorFolderName(source));
   if (await exists(path)) await fetchMirror(path, source.url, git);
   else await cloneMirror(path, source, git);
-  const release = config.ephemeral ? () => rm(path, { recursive: true, force: true }) : async () => {};
+  const release = config.ephemeral
+    ? () => rm(path, { recursive: true, force: true })
+    : async () => {};
   return { path, release };
 }
 

@@ -30,7 +30,9 @@ function toRef(line: string): Ref | undefined {
  * @example const { refs, defaultBranch, tips } = await readRefs(git, gitDir);
  */
 export async function readRefs(git: GitRunner, gitDir: string): Promise<RefSnapshot> {
-  const listed = await git.run(['for-each-ref', `--format=${FORMAT}`, 'refs/heads', 'refs/tags'], { gitDir });
+  const listed = await git.run(['for-each-ref', `--format=${FORMAT}`, 'refs/heads', 'refs/tags'], {
+    gitDir,
+  });
   const refs = listed.stdout
     .split('\n')
     .filter((line) => line !== '')
@@ -38,9 +40,13 @@ export async function readRefs(git: GitRunner, gitDir: string): Promise<RefSnaps
     .filter((ref): ref is Ref => ref !== undefined);
   const symbolic = await git.run(['symbolic-ref', '-q', 'HEAD'], { gitDir, okCodes: [1] });
   const headRef = symbolic.stdout.trim();
-  const head = await git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { gitDir, okCodes: [1] });
+  const head = await git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], {
+    gitDir,
+    okCodes: [1],
+  });
   const headSha = head.stdout.trim() || null;
-  const defaultBranch = headRef !== '' ? headRef.replace(/^refs\/heads\//, '') : headSha ? 'HEAD' : null;
+  const defaultBranch =
+    headRef !== '' ? headRef.replace(/^refs\/heads\//, '') : headSha ? 'HEAD' : null;
   const tips = [...new Set([...refs.map((ref) => ref.sha), ...(headSha ? [headSha] : [])])].sort();
   return { refs, defaultBranch, head: headSha, tips };
 }

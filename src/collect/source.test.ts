@@ -17,8 +17,12 @@ function codeOf(input: string, options = remoteOnly): ErrorCode | undefined {
 
 describe('parseSource', () => {
   it('accepts https, ssh, git and scp-like URLs', () => {
-    expect(parseSource('https://example.org/a/b.git', remoteOnly)).toMatchObject({ kind: 'remote' });
-    expect(parseSource('ssh://git@example.org/a/b.git', remoteOnly)).toMatchObject({ kind: 'remote' });
+    expect(parseSource('https://example.org/a/b.git', remoteOnly)).toMatchObject({
+      kind: 'remote',
+    });
+    expect(parseSource('ssh://git@example.org/a/b.git', remoteOnly)).toMatchObject({
+      kind: 'remote',
+    });
     expect(parseSource('git://example.org/b.git', remoteOnly)).toMatchObject({ kind: 'remote' });
     expect(parseSource('git@example.org:a/b.git', remoteOnly)).toMatchObject({ kind: 'remote' });
   });
@@ -50,8 +54,15 @@ describe('parseSource', () => {
   });
 
   it('resolves local paths and file URLs when allowed', () => {
-    expect(parseSource('repo', withLocal)).toEqual({ kind: 'local', path: '/work/repo', display: '/work/repo' });
-    expect(parseSource('file:///srv/r.git', withLocal)).toMatchObject({ kind: 'local', path: '/srv/r.git' });
+    expect(parseSource('repo', withLocal)).toEqual({
+      kind: 'local',
+      path: '/work/repo',
+      display: '/work/repo',
+    });
+    expect(parseSource('file:///srv/r.git', withLocal)).toMatchObject({
+      kind: 'local',
+      path: '/srv/r.git',
+    });
   });
 });
 

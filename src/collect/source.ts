@@ -40,19 +40,31 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function parseSource(input: string, options: { allowLocal: boolean; cwd: string }): Source {
   const text = input.trim();
   if (text === '' || text.length > MAX_LENGTH) {
-    throw new MetreError('METRE_URL_INVALID', `A repository location must be 1 to ${MAX_LENGTH} characters`);
+    throw new MetreError(
+      'METRE_URL_INVALID',
+      `A repository location must be 1 to ${MAX_LENGTH} characters`,
+    );
   }
   if (text.startsWith('-')) {
-    throw new MetreError('METRE_URL_INVALID', `A repository location must not start with "-": ${text}`);
+    throw new MetreError(
+      'METRE_URL_INVALID',
+      `A repository location must not start with "-": ${text}`,
+    );
   }
   if (CONTROL.test(text)) {
-    throw new MetreError('METRE_URL_INVALID', 'A repository location must not contain control characters');
+    throw new MetreError(
+      'METRE_URL_INVALID',
+      'A repository location must not contain control characters',
+    );
   }
   const scheme = SCHEME.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'file') return local(fileUrlPath(text), options);
   if (scheme !== undefined) return remote(text, scheme);
   if (/^[a-z0-9+.-]+::/i.test(text)) {
-    throw new MetreError('METRE_URL_SCHEME_NOT_ALLOWED', `git transports like "${text.split('::')[0]}::" are not allowed`);
+    throw new MetreError(
+      'METRE_URL_SCHEME_NOT_ALLOWED',
+      `git transports like "${text.split('::')[0]}::" are not allowed`,
+    );
   }
   if (SCP_LIKE.test(text)) return { kind: 'remote', url: text, display: text };
   return local(text, options);
@@ -68,7 +80,10 @@ function fileUrlPath(text: string): string {
 
 function local(path: string, options: { allowLocal: boolean; cwd: string }): Source {
   if (!options.allowLocal) {
-    throw new MetreError('METRE_LOCAL_PATH_NOT_ALLOWED', 'Local paths are not allowed here; set METRE_ALLOW_LOCAL=1 to allow them');
+    throw new MetreError(
+      'METRE_LOCAL_PATH_NOT_ALLOWED',
+      'Local paths are not allowed here; set METRE_ALLOW_LOCAL=1 to allow them',
+    );
   }
   const absolute = resolve(options.cwd, path);
   return { kind: 'local', path: absolute, display: absolute };
@@ -76,7 +91,10 @@ function local(path: string, options: { allowLocal: boolean; cwd: string }): Sou
 
 function remote(text: string, scheme: string): Source {
   if (!REMOTE_SCHEMES.has(scheme)) {
-    throw new MetreError('METRE_URL_SCHEME_NOT_ALLOWED', `The scheme "${scheme}" is not allowed; use https, ssh or git`);
+    throw new MetreError(
+      'METRE_URL_SCHEME_NOT_ALLOWED',
+      `The scheme "${scheme}" is not allowed; use https, ssh or git`,
+    );
   }
   let url: URL;
   try {
@@ -106,6 +124,8 @@ export function defaultName(source: Source): string {
 /** A stable folder name for a remote's mirror: readable, and unique per URL. */
 export function mirrorFolderName(source: Source): string {
   const hash = createHash('sha256').update(source.display).digest('hex').slice(0, 12);
-  const readable = defaultName(source).replace(/[^a-z0-9._-]+/gi, '_').slice(0, 60);
+  const readable = defaultName(source)
+    .replace(/[^a-z0-9._-]+/gi, '_')
+    .slice(0, 60);
   return `${readable}-${hash}.git`;
 }

@@ -94,7 +94,10 @@ export function loadConfig(
 ): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new MetreError('METRE_CONFIG_INVALID', `Invalid environment: ${describeIssues(parsed.error)}`);
+    throw new MetreError(
+      'METRE_CONFIG_INVALID',
+      `Invalid environment: ${describeIssues(parsed.error)}`,
+    );
   }
   const e = parsed.data;
   const dataHome = e.XDG_DATA_HOME ?? join(e.HOME ?? homedir(), '.local', 'share');

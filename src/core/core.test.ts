@@ -3,7 +3,9 @@ import { decodePath, subjectOf } from './index.js';
 
 describe('subjectOf', () => {
   it('joins the first paragraph like git %s', () => {
-    expect(subjectOf('fix the parser\nin two lines  \n\nbody\n')).toBe('fix the parser in two lines');
+    expect(subjectOf('fix the parser\nin two lines  \n\nbody\n')).toBe(
+      'fix the parser in two lines',
+    );
     expect(subjectOf('\n\nleading blank lines\n')).toBe('leading blank lines');
     expect(subjectOf('')).toBe('');
   });

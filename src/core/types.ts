@@ -50,9 +50,4 @@ export interface Ref {
 
 /** Which passes of the collection are complete. */
 export type CollectionStatus =
-  | 'new'
-  | 'collecting-commits'
-  | 'commits-done'
-  | 'collecting-files'
-  | 'up-to-date'
-  | 'failed';
+  'new' | 'collecting-commits' | 'commits-done' | 'collecting-files' | 'up-to-date' | 'failed';

@@ -22,8 +22,19 @@ export async function startGitDaemon(baseDir: string): Promise<GitDaemon> {
   const port = 20_000 + Math.floor(Math.random() * 30_000);
   const child: ChildProcess = spawn(
     'git',
-    ['daemon', '--reuseaddr', '--export-all', `--base-path=${baseDir}`, '--listen=127.0.0.1', `--port=${port}`, baseDir],
-    { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1' } },
+    [
+      'daemon',
+      '--reuseaddr',
+      '--export-all',
+      `--base-path=${baseDir}`,
+      '--listen=127.0.0.1',
+      `--port=${port}`,
+      baseDir,
+    ],
+    {
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1' },
+    },
   );
   for (let i = 0; i < 100 && !(await listening(port)); i++) await sleep(50);
   return {

@@ -5,11 +5,19 @@ import { join } from 'node:path';
 import { decodePath } from '../../src/core/index.js';
 
 /** git with no user or system config, a fixed identity and fixed dates unless the caller sets them. */
-export function git(cwd: string, args: readonly string[], env: Record<string, string> = {}): string {
+export function git(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): string {
   return gitBytes(cwd, args, env).toString('utf8');
 }
 
-export function gitBytes(cwd: string, args: readonly string[], env: Record<string, string> = {}): Buffer {
+export function gitBytes(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Buffer {
   return execFileSync('git', args, {
     cwd,
     maxBuffer: 1 << 30,
@@ -93,7 +101,9 @@ export function gitTruth(dir: string): GitTruth {
   } catch {
     head = null; // a repository with no commit yet
   }
-  const emails = git(dir, ['log', '--all', '--format=%ae']).split('\n').filter((e) => e !== '');
+  const emails = git(dir, ['log', '--all', '--format=%ae'])
+    .split('\n')
+    .filter((e) => e !== '');
   const numstat = gitBytes(dir, ['log', '--all', '-z', '--numstat', '-M', '--format=@%H']);
   return {
     commitsAll: count(['--all']),

@@ -21,6 +21,13 @@ export function runMetre(args: readonly string[], env: Record<string, string> = 
 }
 
 /** Starts the metre CLI from source as a separate process, without waiting. */
-export function startMetre(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [...entry, ...args], { cwd: root, env: metreEnv(env), stdio: 'pipe' });
+export function startMetre(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  return spawn(process.execPath, [...entry, ...args], {
+    cwd: root,
+    env: metreEnv(env),
+    stdio: 'pipe',
+  });
 }

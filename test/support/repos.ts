@@ -10,8 +10,16 @@ interface Person {
 
 const ada: Person = { name: 'Ada', email: 'ada@example.org', date: '2024-01-01T09:00:00+00:00' };
 const bob: Person = { name: 'Bob', email: 'Bob@Example.org', date: '2024-01-07T23:30:00-08:00' };
-const chen: Person = { name: 'Chen Wei', email: 'chen@example.in', date: '2024-01-08T10:00:00+05:30' };
-const bot: Person = { name: 'dependabot[bot]', email: 'bot@example.org', date: '2024-01-09T00:00:00+13:45' };
+const chen: Person = {
+  name: 'Chen Wei',
+  email: 'chen@example.in',
+  date: '2024-01-08T10:00:00+05:30',
+};
+const bot: Person = {
+  name: 'dependabot[bot]',
+  email: 'bot@example.org',
+  date: '2024-01-09T00:00:00+13:45',
+};
 
 function as(person: Person, at?: string): Record<string, string> {
   const date = at ?? person.date;
@@ -30,7 +38,8 @@ function commitAll(dir: string, person: Person, message: string, at?: string): v
   git(dir, ['commit', '-q', '--allow-empty', '-m', message], as(person, at));
 }
 
-const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} ${i}`).join('\n') + '\n';
+const lines = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => `${tag} ${i}`).join('\n') + '\n';
 
 /**
  * A small repository with every case the collector must get right: a root commit, a rename with
@@ -52,12 +61,23 @@ export function buildScriptedRepo(dir: string): string {
   writeFileSync(join(dir, 'new\nline.txt'), 'n\n');
   mkdirSync(join(dir, 'dir with space'));
   writeFileSync(join(dir, 'dir with space', 'latin-\u00e9.txt'), 'utf8 name\n');
-  writeFileSync(Buffer.concat([Buffer.from(join(dir, 'bytes-')), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]), 'x\n');
+  writeFileSync(
+    Buffer.concat([
+      Buffer.from(join(dir, 'bytes-')),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('.txt'),
+    ]),
+    'x\n',
+  );
   commitAll(dir, chen, 'odd names');
   git(dir, ['checkout', '-q', 'main']);
   writeFileSync(join(dir, 'b.txt'), lines(5, 'b'));
   commitAll(dir, ada, 'shrink b', '2024-01-08T12:00:00+00:00');
-  git(dir, ['merge', '-q', '--no-ff', 'feature', '-m', 'Merge feature'], as(ada, '2024-01-08T13:00:00+00:00'));
+  git(
+    dir,
+    ['merge', '-q', '--no-ff', 'feature', '-m', 'Merge feature'],
+    as(ada, '2024-01-08T13:00:00+00:00'),
+  );
   commitAll(dir, bot, 'an empty commit');
   git(dir, ['tag', '-a', 'v1.0', '-m', 'release 1.0'], as(ada));
   git(dir, ['tag', 'light', 'HEAD~1']);

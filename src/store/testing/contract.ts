@@ -346,7 +346,8 @@ function describeFilesPass(ctx: () => Context): void {
       const totals = await totalsBySha(store, repo.id);
       expect(totals.get(history[0]!.sha)).toEqual([1, 7, 1]);
       expect(totals.get(merge.sha)).toEqual([0, 0, 0]);
-      for (const c of [history[1]!, history[2]!]) expect(totals.get(c.sha)).toEqual([null, null, null]);
+      for (const c of [history[1]!, history[2]!])
+        expect(totals.get(c.sha)).toEqual([null, null, null]);
       expect((await store.readProgress(repo.id)).files).toEqual({ tips: [merge.sha], walk: null });
       expect(await version()).toBe(2);
     });
