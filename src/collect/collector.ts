@@ -220,7 +220,7 @@ class CollectionRun {
       ...skip,
     ];
     const stream = this.#git.stream(args, { gitDir: this.#gitDir, input });
-    return { pass, walk, stream, total: this.#countWalk(input, walk.done, pass) };
+    return { pass, walk, stream, total: this.#countWalk(input) };
   }
 
   /**
@@ -235,14 +235,15 @@ class CollectionRun {
     const flush = async () => {
       await pending; // batches are stored in order, each after the one before it
       done += batch.length;
-      pending = this.#write(pass, batch, { ...walk, done });
+      pending = this.#write(pass, batch, { ...walk, done }).then(() =>
+        this.#deps.onProgress?.({
+          phase: pass,
+          repository: this.#repo.name,
+          done,
+          total: total.value,
+        }),
+      );
       pending.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
-      this.#deps.onProgress?.({
-        phase: pass,
-        repository: this.#repo.name,
-        done,
-        total: total.value,
-      });
       batch = [];
       files = 0;
     };
@@ -265,26 +266,18 @@ class CollectionRun {
     }
   }
 
-  /** Counts the whole walk in the background, only to show a total; the walk never waits for it. */
-  #countWalk(input: string, done: number, pass: Pass): { value: number | null } {
+  /**
+   * Counts the whole walk in the background, only for the progress reports' total; the walk never
+   * waits for it. Both passes usually walk the same range, so a range is counted once.
+   */
+  #countWalk(input: string): { value: number | null } {
     const total: { value: number | null } = { value: null };
     if (!this.#deps.onProgress) return total;
-    // Both passes usually walk the same range: count it once.
     const counted =
       this.#counts.get(input) ??
       this.#git.run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input });
     this.#counts.set(input, counted);
-    counted
-      .then(({ stdout }) => {
-        total.value = Number(stdout.trim());
-        this.#deps.onProgress?.({
-          phase: pass,
-          repository: this.#repo.name,
-          done,
-          total: total.value,
-        });
-      })
-      .catch(() => undefined);
+    counted.then(({ stdout }) => (total.value = Number(stdout.trim()))).catch(() => undefined);
     return total;
   }
 

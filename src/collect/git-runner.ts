@@ -158,7 +158,7 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
       child.on('close', (code) => {
         clearTimeout(timer);
         if (timedOut) {
-          const seconds = Math.round(config.timeoutMs / 1000);
+          const seconds = config.timeoutMs / 1000;
           reject(
             new MetreError(
               'METRE_GIT_TIMEOUT',
