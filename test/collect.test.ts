@@ -42,6 +42,7 @@ async function collectOnce(
         collect: { ...ws.config.collect, ephemeral: options.ephemeral ?? false },
         cwd: ws.dir,
         onProgress: options.events ? (event) => options.events?.push(event) : undefined,
+        countTotals: true,
       },
     );
   } finally {
@@ -79,6 +80,9 @@ describe('collecting a local repository', () => {
     });
     expect(events.some((e) => e.phase === 'commits')).toBe(true);
     expect(events.some((e) => e.phase === 'files')).toBe(true);
+    for (const event of events) {
+      if (event.phase !== 'fetch') expect([null, truth.commitsAll]).toContain(event.total);
+    }
   });
 
   it('keeps signatures, time zones, messages and refs as git has them', async () => {

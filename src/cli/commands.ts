@@ -78,6 +78,7 @@ export async function collectCommand(
         collect: config.collect,
         cwd: deps.cwd,
         onProgress: view.onProgress,
+        countTotals: deps.isTTY,
       },
     ).finally(() => view.end()),
   );

@@ -37,6 +37,11 @@ export interface CollectDeps {
   /** Where relative local paths are resolved from. */
   readonly cwd: string;
   readonly onProgress?: ((event: CollectEvent) => void) | undefined;
+  /**
+   * Count each walk (a `git rev-list --count` beside it) so progress reports carry a total. It
+   * costs CPU that the walk itself could use: worth it where someone watches, e.g. a terminal.
+   */
+  readonly countTotals?: boolean | undefined;
 }
 
 /** What one collection did. */
@@ -272,7 +277,7 @@ class CollectionRun {
    */
   #countWalk(input: string): { value: number | null } {
     const total: { value: number | null } = { value: null };
-    if (!this.#deps.onProgress) return total;
+    if (!this.#deps.onProgress || !this.#deps.countTotals) return total;
     const counted =
       this.#counts.get(input) ??
       this.#git.run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input });
