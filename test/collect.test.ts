@@ -30,12 +30,17 @@ function workspace() {
 async function collectOnce(
   ws: ReturnType<typeof workspace>,
   location: string,
-  options: { name?: string; ephemeral?: boolean; events?: CollectEvent[] } = {},
+  options: {
+    name?: string;
+    ephemeral?: boolean;
+    commitsOnly?: boolean;
+    events?: CollectEvent[];
+  } = {},
 ) {
   const store = await openStore(ws.config.store);
   try {
     return await collect(
-      { location, name: options.name },
+      { location, name: options.name, commitsOnly: options.commitsOnly },
       {
         store,
         git: ws.config.git,
@@ -147,6 +152,24 @@ describe('collecting a local repository', () => {
 });
 
 describe('incremental collection', () => {
+  it('serves commits first: a commits-only run, then the file changes', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'two-steps'));
+    const first = await collectOnce(ws, repo, { commitsOnly: true });
+    expect(first).toMatchObject({ commits: gitTruth(repo).commitsAll, fileChanges: 0 });
+    expect(first.repository.status).toBe('commits-done');
+    const [stats] = await queryDuckDb(
+      ws.storeFile,
+      `SELECT count(*) FILTER (WHERE files_changed IS NOT NULL)::INTEGER AS with_totals,
+              (SELECT count(*) FROM file_changes)::INTEGER AS files FROM commits`,
+    );
+    expect(stats).toEqual({ with_totals: 0, files: 0 });
+    const second = await collectOnce(ws, repo);
+    expect(second.commits).toBe(0);
+    expect(second.repository.status).toBe('up-to-date');
+    await expectStoreMatchesGit(ws.storeFile, repo, 'two-steps');
+  });
+
   it('stores only new commits, and does no work when nothing is new', async () => {
     const ws = workspace();
     const repo = buildScriptedRepo(join(ws.dir, 'inc'));

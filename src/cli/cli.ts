@@ -32,11 +32,18 @@ function buildProgram(deps: CliDeps): Command {
     .option('--name <name>', 'the name to store it under (default: last segment of the location)')
     .addOption(storeOption())
     .option('--ephemeral', 'delete the mirror after the run')
+    .option('--commits-only', 'store commit metadata only; file changes come with a later run')
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(
       (
         location: string,
-        options: { name?: string; store?: string; ephemeral?: boolean; format: Format },
+        options: {
+          name?: string;
+          store?: string;
+          ephemeral?: boolean;
+          commitsOnly?: boolean;
+          format: Format;
+        },
       ) => collectCommand(deps, location, options),
     );
 

@@ -61,7 +61,13 @@ function summaryLine(summary: CollectSummary): string {
 export async function collectCommand(
   deps: CliDeps,
   location: string,
-  options: { name?: string; store?: string; ephemeral?: boolean; format: Format },
+  options: {
+    name?: string;
+    store?: string;
+    ephemeral?: boolean;
+    commitsOnly?: boolean;
+    format: Format;
+  },
 ): Promise<void> {
   const config = deps.loadConfig({
     store: options.store,
@@ -71,7 +77,7 @@ export async function collectCommand(
   const view = createProgressView(deps.stderr, deps.isTTY);
   const summary = await withStore(config, (store) =>
     collect(
-      { location, name: options.name },
+      { location, name: options.name, commitsOnly: options.commitsOnly },
       {
         store,
         git: config.git,

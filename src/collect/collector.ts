@@ -15,6 +15,8 @@ export interface CollectRequest {
   readonly location: string;
   /** The repository's name in metre; defaults to the last segment of the location. */
   readonly name?: string | undefined;
+  /** Store commit metadata only, leaving file changes to a later run (status `commits-done`). */
+  readonly commitsOnly?: boolean | undefined;
 }
 
 /** A pass' progress: how many commits of how many it has stored. */
@@ -82,7 +84,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   const name = checkName(request.name ?? defaultName(source));
   const repository = await deps.store.saveRepository({ name, source: source.display });
   try {
-    const run = new CollectionRun(repository, source, deps);
+    const run = new CollectionRun(repository, source, deps, request.commitsOnly === true);
     const counts = await run.execute();
     const final = (await deps.store.findRepository(repository.id)) ?? repository;
     return { repository: final, ...counts, durationMs: performance.now() - started };
@@ -131,7 +133,10 @@ class CollectionRun {
   #removed = 0;
   readonly #counts = new Map<string, Promise<GitResult>>();
 
-  constructor(repo: Repository, source: Source, deps: CollectDeps) {
+  readonly #commitsOnly: boolean;
+
+  constructor(repo: Repository, source: Source, deps: CollectDeps, commitsOnly: boolean) {
+    this.#commitsOnly = commitsOnly;
     this.#repo = repo;
     this.#source = source;
     this.#deps = deps;
@@ -160,18 +165,21 @@ class CollectionRun {
       );
       // git starts printing the file changes now, while the commits are stored: by the time the
       // first pass is done, the second has a head start (their records are read only after).
-      const files = this.#startPass('files', progress.files.tips, snapshot.tips);
+      const files = this.#commitsOnly
+        ? null
+        : this.#startPass('files', progress.files.tips, snapshot.tips);
       try {
         await this.#runPass(this.#startPass('commits', progress.commits.tips, snapshot.tips));
         await this.#recordDefaultBranch(snapshot.head);
         await this.#store.replaceRefs(this.#repo.id, snapshot.refs);
-        await this.#update({ status: 'collecting-files' });
+        await this.#update({ status: this.#commitsOnly ? 'commits-done' : 'collecting-files' });
         commitsPassMs = timer.lap();
         await this.#runPass(files);
       } finally {
         await files?.stream.cancel();
       }
-      await this.#update({ status: 'up-to-date', lastCollectedAt: new Date() });
+      const status = this.#commitsOnly ? 'commits-done' : 'up-to-date';
+      await this.#update({ status, lastCollectedAt: new Date() });
       const filesPassMs = timer.lap();
       return {
         commits: this.#commits,
