@@ -5,7 +5,7 @@ import {
   reposCommand,
   startCommand,
   type CliDeps,
-  type Format,
+  type CollectOptions,
 } from './commands.js';
 
 const storeOption = () =>
@@ -34,18 +34,7 @@ function buildProgram(deps: CliDeps): Command {
     .option('--ephemeral', 'delete the mirror after the run')
     .option('--commits-only', 'store commit metadata only; file changes come with a later run')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(
-      (
-        location: string,
-        options: {
-          name?: string;
-          store?: string;
-          ephemeral?: boolean;
-          commitsOnly?: boolean;
-          format: Format;
-        },
-      ) => collectCommand(deps, location, options),
-    );
+    .action((location: string, options: CollectOptions) => collectCommand(deps, location, options));
 
   program
     .command('repos')

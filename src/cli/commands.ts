@@ -57,17 +57,20 @@ function summaryLine(summary: CollectSummary): string {
   );
 }
 
+/** The flags of `metre collect`. */
+export interface CollectOptions {
+  readonly name?: string;
+  readonly store?: string;
+  readonly ephemeral?: boolean;
+  readonly commitsOnly?: boolean;
+  readonly format: Format;
+}
+
 /** `metre collect <location>`: collects one repository into the store. */
 export async function collectCommand(
   deps: CliDeps,
   location: string,
-  options: {
-    name?: string;
-    store?: string;
-    ephemeral?: boolean;
-    commitsOnly?: boolean;
-    format: Format;
-  },
+  options: CollectOptions,
 ): Promise<void> {
   const config = deps.loadConfig({
     store: options.store,
