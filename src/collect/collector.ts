@@ -127,13 +127,12 @@ class CollectionRun {
   readonly #deps: CollectDeps;
   readonly #store: Store;
   readonly #git: GitRunner;
+  readonly #commitsOnly: boolean;
   #gitDir = '';
   #commits = 0;
   #fileChanges = 0;
   #removed = 0;
   readonly #counts = new Map<string, Promise<GitResult>>();
-
-  readonly #commitsOnly: boolean;
 
   constructor(repo: Repository, source: Source, deps: CollectDeps, commitsOnly: boolean) {
     this.#commitsOnly = commitsOnly;
