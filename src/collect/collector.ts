@@ -112,6 +112,12 @@ function checkName(name: string): string {
 
 type Counts = Omit<CollectSummary, 'repository' | 'durationMs'>;
 
+/** A step started ahead: `finish` completes it, `cancel` stops what it started if it will not be. */
+interface PendingStep {
+  finish(): Promise<void>;
+  cancel(): Promise<void>;
+}
+
 /** A walk whose git process is running. */
 interface StartedWalk {
   readonly pass: Pass;
@@ -167,15 +173,18 @@ class CollectionRun {
       const files = this.#commitsOnly
         ? null
         : this.#startPass('files', progress.files.tips, snapshot.tips);
+      let defaultBranch: PendingStep | undefined;
       try {
+        defaultBranch = await this.#startDefaultBranch(snapshot.head);
         await this.#runPass(this.#startPass('commits', progress.commits.tips, snapshot.tips));
-        await this.#recordDefaultBranch(snapshot.head);
+        await defaultBranch.finish();
         await this.#store.replaceRefs(this.#repo.id, snapshot.refs);
         await this.#update({ status: this.#commitsOnly ? 'commits-done' : 'collecting-files' });
         commitsPassMs = timer.lap();
         await this.#runPass(files);
       } finally {
         await files?.stream.cancel();
+        await defaultBranch?.cancel();
       }
       const status = this.#commitsOnly ? 'commits-done' : 'up-to-date';
       await this.#update({ status, lastCollectedAt: new Date() });
@@ -306,16 +315,27 @@ class CollectionRun {
     }
   }
 
-  async #recordDefaultBranch(head: string | null): Promise<void> {
+  /**
+   * Starts recording the default branch's history: git lists the commits that became reachable
+   * from its new head while the first pass runs; `finish` stores them once that pass is done.
+   */
+  async #startDefaultBranch(head: string | null): Promise<PendingStep> {
     const current = await this.#store.findRepository(this.#repo.id);
     const previous = current?.head ?? null;
-    if (previous === head) return;
     const none: AsyncIterable<readonly string[]> = (async function* () {})();
-    if (head === null) return this.#store.recordDefaultBranch(this.#repo.id, null, none, true);
+    if (previous === head) return { finish: async () => {}, cancel: async () => {} };
+    if (head === null) {
+      const finish = () => this.#store.recordDefaultBranch(this.#repo.id, null, none, true);
+      return { finish, cancel: async () => {} };
+    }
     const extends_ = previous !== null && (await this.#isAncestor(previous, head));
     const input = extends_ ? revisions([head], [previous]) : revisions([head], []);
     const lines = this.#git.stream(['rev-list', '--stdin'], { gitDir: this.#gitDir, input });
-    await this.#store.recordDefaultBranch(this.#repo.id, head, shaChunks(lines, 50_000), !extends_);
+    const added = shaChunks(lines, 50_000);
+    return {
+      finish: () => this.#store.recordDefaultBranch(this.#repo.id, head, added, !extends_),
+      cancel: () => lines.cancel(),
+    };
   }
 
   async #isAncestor(ancestor: string, descendant: string): Promise<boolean> {
