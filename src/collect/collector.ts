@@ -1,10 +1,9 @@
 import type { CollectConfig, GitConfig } from '../config/index.js';
-import type { CommitWithFiles } from '../core/index.js';
 import { MetreError, toMetreError } from '../errors/index.js';
-import type { Pass, Progress, Repository, Store, Walk } from '../store/index.js';
+import type { CommitFiles, Pass, Progress, Repository, Store, Walk } from '../store/index.js';
 import { createGitRunner, type GitResult, type GitRunner, type GitStream } from './git-runner.js';
 import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
-import { parseGitLog } from './log-parser.js';
+import { parseFileChanges, parseGitLog } from './log-parser.js';
 import { openGitDir } from './mirror.js';
 import { readRefs } from './refs.js';
 import { defaultName, parseSource, type Source } from './source.js';
@@ -244,47 +243,66 @@ class CollectionRun {
     return { pass, walk, stream, total: this.#countWalk(input) };
   }
 
+  /** Stores a started walk's records: commits in the first pass, file changes in the second. */
+  async #consumeWalk(started: StartedWalk): Promise<void> {
+    const id = this.#repo.id;
+    if (started.pass === 'commits') {
+      await this.#storeBatches(
+        started,
+        parseGitLog(started.stream),
+        () => 0,
+        async (batch, walk) => {
+          await this.#store.writeCommits(id, batch, walk);
+          this.#commits += batch.length;
+        },
+      );
+      return;
+    }
+    const files = (commit: CommitFiles) => commit.files.length;
+    await this.#storeBatches(
+      started,
+      parseFileChanges(started.stream),
+      files,
+      async (batch, walk) => {
+        await this.#store.writeFileChanges(id, batch, walk);
+        this.#fileChanges += batch.reduce((sum, commit) => sum + files(commit), 0);
+      },
+    );
+  }
+
   /**
-   * Stores a walk's commits in batches, each together with the walk marker that counts it; the
-   * next batch is parsed while the one before is being stored.
+   * Stores records in batches, each together with the walk marker that counts it; the next batch
+   * is parsed while the one before is being stored. A batch closes at `batchSize` commits or
+   * when the file changes it holds (`weight`) reach FILES_PER_BATCH.
    */
-  async #consumeWalk({ pass, walk, stream, total }: StartedWalk): Promise<void> {
+  async #storeBatches<T>(
+    { pass, walk, total }: StartedWalk,
+    records: AsyncIterable<T>,
+    weight: (record: T) => number,
+    write: (batch: readonly T[], walk: Walk) => Promise<void>,
+  ): Promise<void> {
     let done = walk.done;
-    let batch: CommitWithFiles[] = [];
-    let files = 0;
+    let batch: T[] = [];
+    let weighed = 0;
     let pending: Promise<void> = Promise.resolve();
     const flush = async () => {
       await pending; // batches are stored in order, each after the one before it
       done += batch.length;
-      pending = this.#write(pass, batch, { ...walk, done }).then(() =>
-        this.#deps.onProgress?.({
-          phase: pass,
-          repository: this.#repo.name,
-          done,
-          total: total.value,
-        }),
+      const event = { phase: pass, repository: this.#repo.name, done };
+      pending = write(batch, { ...walk, done }).then(() =>
+        this.#deps.onProgress?.({ ...event, total: total.value }),
       );
       pending.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
       batch = [];
-      files = 0;
+      weighed = 0;
     };
-    for await (const commit of parseGitLog(stream, { withFiles: pass === 'files' })) {
-      batch.push(commit);
-      files += commit.files.length;
-      if (batch.length >= this.#deps.collect.batchSize || files >= FILES_PER_BATCH) await flush();
+    for await (const record of records) {
+      batch.push(record);
+      weighed += weight(record);
+      if (batch.length >= this.#deps.collect.batchSize || weighed >= FILES_PER_BATCH) await flush();
     }
     if (batch.length > 0) await flush();
     await pending;
-  }
-
-  async #write(pass: Pass, batch: readonly CommitWithFiles[], walk: Walk): Promise<void> {
-    if (pass === 'commits') {
-      await this.#store.writeCommits(this.#repo.id, batch, walk);
-      this.#commits += batch.length;
-    } else {
-      await this.#store.writeFileChanges(this.#repo.id, batch, walk);
-      this.#fileChanges += batch.reduce((sum, commit) => sum + commit.files.length, 0);
-    }
   }
 
   /**

@@ -15,5 +15,5 @@ export {
 } from './collector.js';
 export { createGitRunner, type GitRunner } from './git-runner.js';
 export { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
-export { ParseError, parseGitLog } from './log-parser.js';
+export { ParseError, parseFileChanges, parseGitLog } from './log-parser.js';
 export { parseSource, type Source } from './source.js';

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommitWithFiles } from '../core/index.js';
 import { MetreError } from '../errors/index.js';
+import type { CommitFiles } from '../store/index.js';
 import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
-import { ParseError, parseGitLog } from './log-parser.js';
+import { ParseError, parseFileChanges, parseGitLog } from './log-parser.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const SCRIPT = join(FIXTURES, 'make-fixtures.sh');
@@ -23,8 +23,14 @@ function fixture(name: string): Buffer {
   return readFileSync(join(FIXTURES, name));
 }
 
-function withFilesFor(name: string): boolean {
-  return name.endsWith('.files.log');
+/** A pass's parser; both yield a sha and files (always empty in the commits pass). */
+type Parser = (chunks: AsyncIterable<Uint8Array>) => AsyncIterable<CommitFiles>;
+
+const commitsPass: Parser = (chunks) => parseGitLog(chunks);
+const filesPass: Parser = parseFileChanges;
+
+function parserFor(name: string): Parser {
+  return name.endsWith('.files.log') ? filesPass : commitsPass;
 }
 
 /** The bytes as a stream of chunks whose sizes `size()` picks (one chunk by default). */
@@ -47,30 +53,39 @@ function random(seed: number): () => number {
   };
 }
 
-async function collect(chunks: AsyncIterable<Uint8Array>, withFiles: boolean) {
-  const commits: CommitWithFiles[] = [];
-  for await (const commit of parseGitLog(chunks, { withFiles })) commits.push(commit);
-  return commits;
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
 }
 
-async function parse(bytes: Uint8Array, withFiles: boolean, size?: () => number) {
-  return collect(chunked(bytes, size), withFiles);
+/** The commits pass: headers and messages. */
+async function commitsOf(bytes: Uint8Array, size?: () => number) {
+  return collect(parseGitLog(chunked(bytes, size)));
+}
+
+/** The files pass: shas and files. */
+async function filesOf(bytes: Uint8Array, size?: () => number) {
+  return collect(parseFileChanges(chunked(bytes, size)));
+}
+
+async function parse(bytes: Uint8Array, parser: Parser, size?: () => number) {
+  return collect(parser(chunked(bytes, size)));
 }
 
 /** Parses until the end or the first error; the commits yielded before an error are kept. */
-async function attempt(bytes: Uint8Array, withFiles: boolean, size?: () => number) {
-  const commits: CommitWithFiles[] = [];
+async function attempt(bytes: Uint8Array, parser: Parser, size?: () => number) {
+  const commits: CommitFiles[] = [];
   try {
-    const chunks = chunked(bytes, size);
-    for await (const commit of parseGitLog(chunks, { withFiles })) commits.push(commit);
+    for await (const commit of parser(chunked(bytes, size))) commits.push(commit);
     return { commits, error: undefined };
   } catch (error) {
     return { commits, error };
   }
 }
 
-async function failure(bytes: Uint8Array, withFiles = true, size?: () => number) {
-  const { commits, error } = await attempt(bytes, withFiles, size);
+async function failure(bytes: Uint8Array, parser = filesPass, size?: () => number) {
+  const { commits, error } = await attempt(bytes, parser, size);
   if (!(error instanceof ParseError)) throw new Error(`expected a ParseError, got ${error}`);
   return { commits, error };
 }
@@ -85,7 +100,7 @@ function edited(name: string, from: string, to: string): Buffer {
 }
 
 /** Files as compact rows: [changeType, oldPath, path, added, deleted, binary]. */
-function rows(commit: CommitWithFiles | undefined) {
+function rows(commit: CommitFiles | undefined) {
   return (commit?.files ?? []).map((f) => [
     f.changeType,
     f.oldPath,
@@ -96,19 +111,19 @@ function rows(commit: CommitWithFiles | undefined) {
   ]);
 }
 
-function withoutFiles(commits: readonly CommitWithFiles[]) {
-  return commits.map((commit) => ({ ...commit, files: [] }));
-}
+const shas = (commits: readonly { readonly sha: string }[]) => commits.map((c) => c.sha);
 
-describe('parseGitLog on output captured from git', () => {
+describe('parseGitLog and parseFileChanges on output captured from git', () => {
   it('yields nothing for an empty repository', async () => {
-    expect(await parse(fixture('empty.commits.log'), false)).toEqual([]);
-    expect(await parse(fixture('empty.files.log'), true)).toEqual([]);
-    expect(await collect(chunked(Buffer.alloc(0)), true)).toEqual([]);
+    expect(await commitsOf(fixture('empty.commits.log'))).toEqual([]);
+    expect(await filesOf(fixture('empty.files.log'))).toEqual([]);
+    expect(await commitsOf(Buffer.alloc(0))).toEqual([]);
+    expect(await filesOf(Buffer.alloc(0))).toEqual([]);
   });
 
   it('reads merges, octopus merges and several roots, with no file rows for merges', async () => {
-    const commits = await parse(fixture('merges.files.log'), true);
+    const commits = await commitsOf(fixture('merges.commits.log'));
+    const changes = await filesOf(fixture('merges.files.log'));
     expect(commits.map((c) => [c.sha, ...c.parents])).toEqual([
       [
         '27fa6bdd93fec0fcb87e52058d3217f4733e0ff3',
@@ -133,8 +148,10 @@ describe('parseGitLog on output captured from git', () => {
       ['02406507cb3b999effdafd73fcf645fe3c818f4e', '29387126314ddc3ca7b83988d57bbe16d76519a3'],
       ['29387126314ddc3ca7b83988d57bbe16d76519a3'],
     ]);
-    expect(commits.map((c) => c.files.length)).toEqual([0, 1, 1, 0, 1, 0, 1, 1, 1]);
-    expect(rows(commits[4])).toEqual([['A', null, 'other.txt', 1, 0, false]]);
+    expect(shas(changes)).toEqual(shas(commits));
+    expect(changes.map((c) => c.files.length)).toEqual([0, 1, 1, 0, 1, 0, 1, 1, 1]);
+    expect(rows(changes[4])).toEqual([['A', null, 'other.txt', 1, 0, false]]);
+    expect(changes[0]).toEqual({ sha: commits[0]?.sha, files: [] });
     expect(commits[0]).toMatchObject({
       subject: 'Octopus merge',
       message: 'Octopus merge\n',
@@ -149,8 +166,9 @@ describe('parseGitLog on output captured from git', () => {
   });
 
   it('reads renames, and copies when git was asked for them', async () => {
-    const renames = await parse(fixture('renames.files.log'), true);
-    expect(renames.map((c) => c.subject)).toEqual([
+    const commits = await commitsOf(fixture('renames.commits.log'));
+    const renames = await filesOf(fixture('renames.files.log'));
+    expect(commits.map((c) => c.subject)).toEqual([
       'copy b.txt',
       'move keep.txt',
       'rename a.txt to b.txt with an edit',
@@ -168,17 +186,19 @@ describe('parseGitLog on output captured from git', () => {
         ['A', null, 'keep.txt', 10, 0, false],
       ],
     ]);
-    const copies = await parse(fixture('copies.files.log'), true);
+    expect(shas(renames)).toEqual(shas(commits));
+    const copies = await filesOf(fixture('copies.files.log'));
     expect(rows(copies[0])).toEqual([
       ['M', null, 'b.txt', 1, 0, false],
       ['C', 'b.txt', 'copy.txt', 0, 0, false],
     ]);
-    expect(withoutFiles(copies)).toEqual(withoutFiles(renames));
+    expect(shas(copies)).toEqual(shas(renames));
+    expect(copies.slice(1)).toEqual(renames.slice(1));
   });
 
   it('reads binary files as binary with no line counts', async () => {
-    const commits = await parse(fixture('binary.files.log'), true);
-    expect(commits.map(rows)).toEqual([
+    const changes = await filesOf(fixture('binary.files.log'));
+    expect(changes.map(rows)).toEqual([
       [['D', null, 'picture.bin', 0, 0, true]],
       [['R', 'image.bin', 'picture.bin', 0, 0, true]],
       [
@@ -190,6 +210,8 @@ describe('parseGitLog on output captured from git', () => {
         ['A', null, 'notes.txt', 3, 0, false],
       ],
     ]);
+    const commits = await commitsOf(fixture('binary.commits.log'));
+    expect(shas(commits)).toEqual(shas(changes));
     expect(commits.map((c) => [c.author.tzOffset, c.committer.tzOffset])).toEqual([
       [60, 120],
       [60, 120],
@@ -199,7 +221,7 @@ describe('parseGitLog on output captured from git', () => {
   });
 
   it('keeps odd file names exact and non-UTF-8 ones distinct', async () => {
-    const commits = await parse(fixture('odd-names.files.log'), true);
+    const commits = await filesOf(fixture('odd-names.files.log'));
     expect(commits.map((c) => c.sha)).toEqual([
       '157580b128d9e37d1b05653ec7187b3a83ffda55',
       '81b604c0e08fc4d2109cd0560090ec162dd67b1d',
@@ -230,7 +252,7 @@ describe('parseGitLog on output captured from git', () => {
   });
 
   it('decodes names and messages as UTF-8, lossily when git prints other bytes', async () => {
-    const commits = await parse(fixture('odd-names.commits.log'), false);
+    const commits = await commitsOf(fixture('odd-names.commits.log'));
     expect(commits.map((c) => [c.author.name, c.committer.name])).toEqual([
       ['Ren\uFFFD Raw', 'Ren\uFFFD Raw'],
       ['Zoë Ångström', 'José Ñúñez'],
@@ -247,8 +269,11 @@ describe('parseGitLog on output captured from git', () => {
   });
 
   it('reads commits touching no file and messages that look like the format', async () => {
-    const commits = await parse(fixture('empty-commits.files.log'), true);
-    expect(commits.map((c) => [c.subject, c.files.length])).toEqual([
+    const commits = await commitsOf(fixture('empty-commits.commits.log'));
+    const changes = await filesOf(fixture('empty-commits.files.log'));
+    expect(shas(changes)).toEqual(shas(commits));
+    const counts = changes.map((c) => c.files.length);
+    expect(commits.map((c, i) => [c.subject, counts[i]])).toEqual([
       ['change one.txt', 1],
       ['tricky message', 0],
       ['no final newline', 0],
@@ -281,16 +306,22 @@ describe('parseGitLog on output captured from git', () => {
     );
     const expected = `huge message\n\n${lines.join('')}`;
     expect(expected.length).toBeGreaterThan(1024 * 1024);
-    for (const name of ['huge-message.commits.log', 'huge-message.files.log']) {
-      const commits = await parse(fixture(name), withFilesFor(name));
-      expect(commits.map((c) => c.subject)).toEqual(['small follow-up', 'huge message']);
-      expect(commits[1]?.message).toBe(expected);
-    }
+    const commits = await commitsOf(fixture('huge-message.commits.log'));
+    expect(commits.map((c) => c.subject)).toEqual(['small follow-up', 'huge message']);
+    expect(commits[1]?.message).toBe(expected);
+    const changes = await filesOf(fixture('huge-message.files.log'));
+    expect(shas(changes)).toEqual(shas(commits));
+    expect(changes.map(rows)).toEqual([
+      [['M', null, 'data.txt', 1, 0, false]],
+      [['A', null, 'data.txt', 1, 0, false]],
+    ]);
   });
 
   it('reads type changes, mode changes, deletions and submodule pointers', async () => {
-    const commits = await parse(fixture('typechange.files.log'), true);
-    expect(commits.map((c) => [c.subject, rows(c)])).toEqual([
+    const commits = await commitsOf(fixture('typechange.commits.log'));
+    const changes = await filesOf(fixture('typechange.files.log'));
+    expect(shas(changes)).toEqual(shas(commits));
+    expect(commits.map((c, i) => [c.subject, rows(changes[i])])).toEqual([
       ['add a submodule pointer', [['A', null, 'vendor/lib', 1, 0, false]]],
       ['delete gone.txt', [['D', null, 'gone.txt', 0, 1, false]]],
       ['make run.sh executable', [['M', null, 'run.sh', 0, 0, false]]],
@@ -310,7 +341,7 @@ describe('parseGitLog on output captured from git', () => {
   });
 
   it('reads SHA-256 object names', async () => {
-    const commits = await parse(fixture('sha256.files.log'), true);
+    const commits = await commitsOf(fixture('sha256.commits.log'));
     expect(commits.map((c) => [c.sha, ...c.parents])).toEqual([
       [
         '296f0010b6cc675efb9aea0755a64332c35e571d6dc3cabebb66e9a27b7875de',
@@ -318,30 +349,36 @@ describe('parseGitLog on output captured from git', () => {
       ],
       ['a92f8a97d03030347d46f80b4de7c1ef2b25abf49665f1f3d732f5c940073d38'],
     ]);
+    const changes = await filesOf(fixture('sha256.files.log'));
+    expect(changes.map((c) => [c.sha, rows(c)])).toEqual([
+      [commits[0]?.sha, [['M', null, 'one.txt', 1, 0, false]]],
+      [commits[1]?.sha, [['A', null, 'one.txt', 1, 0, false]]],
+    ]);
   });
 
   it.each(LOGS.filter((name) => name.endsWith('.commits.log')))(
-    '%s: the commits pass equals the files pass without files',
+    '%s: the files pass yields the same shas in the same order as the commits pass',
     async (name) => {
-      const commits = await parse(fixture(name), false);
-      const files = await parse(fixture(name.replace('.commits.', '.files.')), true);
+      const commits = await commitsOf(fixture(name));
+      const changes = await filesOf(fixture(name.replace('.commits.', '.files.')));
       expect(commits.every((c) => c.files.length === 0)).toBe(true);
-      expect(commits).toEqual(withoutFiles(files));
+      expect(shas(changes)).toEqual(shas(commits));
+      expect(changes.every((c) => Object.keys(c).join() === 'sha,files')).toBe(true);
     },
   );
 });
 
-describe('parseGitLog on a stream', () => {
+describe('parseGitLog and parseFileChanges on a stream', () => {
   it.each(LOGS)(
     '%s: one byte at a time and in random chunks gives the same commits',
     async (name) => {
       const bytes = fixture(name);
-      const withFiles = withFilesFor(name);
-      const whole = await parse(bytes, withFiles);
-      expect(await parse(bytes, withFiles, () => 1)).toEqual(whole);
+      const parser = parserFor(name);
+      const whole = await parse(bytes, parser);
+      expect(await parse(bytes, parser, () => 1)).toEqual(whole);
       for (const seed of [1, 2, 3]) {
         const next = random(seed);
-        expect(await parse(bytes, withFiles, () => Math.floor(next() * 300))).toEqual(whole);
+        expect(await parse(bytes, parser, () => Math.floor(next() * 300))).toEqual(whole);
       }
     },
   );
@@ -356,8 +393,10 @@ describe('parseGitLog on a stream', () => {
         yield buffer.subarray(0, piece.length);
       }
     }
-    const whole = await parse(bytes, true);
-    for (const size of [1, 7, 64, 1000]) expect(await collect(reusing(size), true)).toEqual(whole);
+    const whole = await filesOf(bytes);
+    for (const size of [1, 7, 64, 1000]) {
+      expect(await collect(parseFileChanges(reusing(size)))).toEqual(whole);
+    }
   });
 
   it('yields each commit as soon as the separator after it arrives', async () => {
@@ -371,7 +410,7 @@ describe('parseGitLog on a stream', () => {
       }
     }
     const pulledAt: number[] = [];
-    for await (const commit of parseGitLog(counting(), { withFiles: true })) {
+    for await (const commit of parseFileChanges(counting())) {
       expect(commit.sha).toHaveLength(40);
       pulledAt.push(pulled);
     }
@@ -390,17 +429,17 @@ describe('parseGitLog on a stream', () => {
         closed = true;
       }
     }
-    for await (const commit of parseGitLog(source(), { withFiles: true })) {
-      expect(commit.subject).toBe('Octopus merge');
+    for await (const commit of parseFileChanges(source())) {
+      expect(commit.sha).toBe('27fa6bdd93fec0fcb87e52058d3217f4733e0ff3');
       break;
     }
     expect(closed).toBe(true);
   });
 });
 
-describe('parseGitLog on bad output', () => {
+describe('parseGitLog and parseFileChanges on bad output', () => {
   it('raises a coded ParseError with the byte offset and the record', async () => {
-    const { error } = await failure(Buffer.from('hello\0'), false);
+    const { error } = await failure(Buffer.from('hello\0'), commitsPass);
     expect(error).toBeInstanceOf(MetreError);
     expect(error).toMatchObject({
       name: 'ParseError',
@@ -426,13 +465,13 @@ describe('parseGitLog on bad output', () => {
     'sha256.commits.log',
   ])('%s cut at every offset fails at the cut, or looks like a complete log', async (name) => {
     const bytes = fixture(name);
-    const withFiles = withFilesFor(name);
-    const whole = await parse(bytes, withFiles);
+    const parser = parserFor(name);
+    const whole = await parse(bytes, parser);
     let undetectable = 0;
     for (let cut = 1; cut < bytes.length; cut++) {
-      const { commits, error } = await attempt(bytes.subarray(0, cut), withFiles);
+      const { commits, error } = await attempt(bytes.subarray(0, cut), parser);
       if (error === undefined) {
-        // Cut at the end of a record, or right after a message whose diff is then missing.
+        // Cut at the end of a record, or right after a sha whose diff is then missing.
         undetectable += 1;
         const last = commits.length - 1;
         expect(commits.slice(0, last)).toEqual(whole.slice(0, last));
@@ -448,15 +487,26 @@ describe('parseGitLog on bad output', () => {
   });
 
   it('names what was missing when the output is truncated', async () => {
+    const header = fixture('renames.commits.log');
+    const cutHeader = async (marker: string) => {
+      const cut = header.subarray(0, header.indexOf(marker) + marker.length);
+      return (await failure(cut, commitsPass)).error.message;
+    };
+    const cutInside = await failure(header.subarray(0, 10), commitsPass);
+    expect(cutInside.error).toMatchObject({ offset: 10, record: 1 });
+    expect(cutInside.error.message).toMatch(/ends inside a field/);
+    expect(await cutHeader('\x00')).toMatch(
+      /at byte 42 \(commit record 1\): .*expecting the parents/,
+    );
+    expect(await cutHeader('\x00Ada Author\x00')).toMatch(/expecting the author email/);
+    expect(await cutHeader('1700000810 +0000\x00')).toMatch(/expecting the message/);
     const bytes = fixture('renames.files.log');
     const cutAfter = async (marker: string) =>
       (await failure(bytes.subarray(0, bytes.indexOf(marker) + marker.length))).error.message;
     expect((await failure(bytes.subarray(0, 10))).error).toMatchObject({ offset: 10, record: 1 });
-    expect(await cutAfter('\x00')).toMatch(
-      /at byte 42 \(commit record 1\): .*expecting the parents/,
+    expect(await cutAfter('\x00\n:100644 100644 6b751d8 658d08e M\x00')).toMatch(
+      /at byte 76 \(commit record 1\): .*expecting a path/,
     );
-    expect(await cutAfter('\x00Ada Author\x00')).toMatch(/expecting the author email/);
-    expect(await cutAfter('1700000810 +0000\x00')).toMatch(/expecting the message/);
     expect(await cutAfter('A\x00copy.txt\x00')).toMatch(/expecting a numstat entry/);
     expect(await cutAfter('R100\x00keep.txt\x00')).toMatch(/expecting a path/);
     expect(await cutAfter('0\t\x00keep.txt\x00')).toMatch(/expecting a path/);
@@ -525,58 +575,76 @@ describe('parseGitLog on bad output', () => {
   });
 
   it('reports the same error however the stream is chunked', async () => {
-    const bad = [
-      edited('typechange.files.log', ' T\0', ' U\0'),
-      edited('renames.files.log', '10\t0\tkeep.txt', '10\t0\tkeep.txx'),
-      edited('odd-names.files.log', '1\t0\twith space.txt', '1\t0\twith spice.txt'),
-      fixture('huge-message.files.log').subarray(0, 300_000),
+    const bad: [Buffer, Parser][] = [
+      [edited('typechange.files.log', ' T\0', ' U\0'), filesPass],
+      [edited('renames.files.log', '10\t0\tkeep.txt', '10\t0\tkeep.txx'), filesPass],
+      [edited('odd-names.files.log', '1\t0\twith space.txt', '1\t0\twith spice.txt'), filesPass],
+      [fixture('huge-message.commits.log').subarray(0, 300_000), commitsPass],
+      [edited('merges.commits.log', '1700000570 -0800', 'yesterday'), commitsPass],
     ];
-    for (const bytes of bad) {
-      const { error } = await failure(bytes);
+    for (const [bytes, parser] of bad) {
+      const { error } = await failure(bytes, parser);
       const next = random(7);
       for (const size of [() => 1, () => 5, () => Math.ceil(next() * 64)]) {
-        const chunkedError = (await failure(bytes, true, size)).error;
+        const chunkedError = (await failure(bytes, parser, size)).error;
         expect(chunkedError.message).toBe(error.message);
       }
     }
   });
 
-  it('rejects a files pass parsed as a commits pass', async () => {
-    const { error, commits } = await failure(fixture('renames.files.log'), false);
-    expect(commits).toEqual([]);
-    expect(error.message).toMatch(/diff output in a pass without files/);
+  it('rejects one pass parsed as the other', async () => {
+    const asCommits = await failure(fixture('renames.files.log'), commitsPass);
+    expect(asCommits.commits).toEqual([]);
+    expect(asCommits.error).toMatchObject({ offset: 42, record: 1 });
+    expect(asCommits.error.message).toMatch(/invalid parents "\\n:100644/);
+    const asFiles = await failure(fixture('merges.commits.log'), filesPass);
+    expect(asFiles.commits).toEqual([]);
+    expect(asFiles.error).toMatchObject({ offset: 42, record: 1 });
+    expect(asFiles.error.message).toMatch(
+      /expected a record separator or a raw diff entry, got "0032cffb/,
+    );
   });
 
   it('rejects bad header fields at the field', async () => {
     const name = 'merges.commits.log';
     const at = (text: string) => fixture(name).indexOf(text);
-    const sha = await failure(edited(name, '@27fa6bdd', '@27FA6BDD'), false);
+    const sha = await failure(edited(name, '@27fa6bdd', '@27FA6BDD'), commitsPass);
     expect(sha.error).toMatchObject({ offset: 0, record: 1 });
     expect(sha.error.message).toMatch(/invalid commit sha "@27FA6BDD/);
-    const parents = await failure(edited(name, '0032cffb0030ea13', '0032cffb0030ea1'), false);
+    const parents = await failure(edited(name, '0032cffb0030ea13', '0032cffb0030ea1'), commitsPass);
     expect(parents.error).toMatchObject({ offset: 42 });
     expect(parents.error.message).toMatch(/invalid parents/);
-    const date = await failure(edited(name, '1700000540 +0530', '1700000540 +05:30'), false);
+    const date = await failure(edited(name, '1700000540 +0530', '1700000540 +05:30'), commitsPass);
     expect(date.error).toMatchObject({ offset: at('1700000540 +0530'), record: 1 });
     expect(date.error.message).toMatch(/invalid author date "1700000540 \+05:30"/);
-    const committed = await failure(edited(name, '1700000570 -0800', 'yesterday'), false);
+    const committed = await failure(edited(name, '1700000570 -0800', 'yesterday'), commitsPass);
+    const fileSha = await failure(edited('merges.files.log', '@7f898ffa', '@7f898ffz'));
+    expect(fileSha.error).toMatchObject({ record: 2 });
+    expect(fileSha.error.message).toMatch(/invalid commit sha "@7f898ffz/);
     expect(committed.error.message).toMatch(/invalid committer date "yesterday"/);
   });
 
-  it('rejects anything but a separator or a diff after the message', async () => {
-    const name = 'merges.commits.log';
+  it('rejects anything but a separator after the message, or a diff after the sha', async () => {
     const { error, commits } = await failure(
-      edited(name, 'Octopus merge\n\0\0@', 'Octopus merge\n\0junk\0@'),
-      false,
+      edited('merges.commits.log', 'Octopus merge\n\0\0@', 'Octopus merge\n\0junk\0@'),
+      commitsPass,
     );
     expect(commits).toEqual([]);
-    expect(error.message).toMatch(/expected a record separator or a raw diff entry, got "junk"/);
-    const empty = await failure(Buffer.from('\0'), false);
-    expect(empty.error.message).toMatch(/expected "@<sha>" to start a record, got ""/);
+    expect(error.message).toMatch(/expected a record separator, got "junk"/);
+    const files = await failure(edited('merges.files.log', 'e0ff3\0\0@', 'e0ff3\0junk\0@'));
+    expect(files.commits).toEqual([]);
+    expect(files.error).toMatchObject({ offset: 42, record: 1 });
+    expect(files.error.message).toMatch(
+      /expected a record separator or a raw diff entry, got "junk"/,
+    );
+    for (const parser of [commitsPass, filesPass]) {
+      const empty = await failure(Buffer.from('\0'), parser);
+      expect(empty.error.message).toMatch(/expected "@<sha>" to start a record, got ""/);
+    }
   });
 });
 
-describe('parseGitLog on hand-built records', () => {
+describe('parseGitLog and parseFileChanges on hand-built records', () => {
   const sha = (digit: string) => digit.repeat(40);
   const record = (fields: { date?: string; message?: string; diff?: string } = {}) =>
     Buffer.from(
@@ -597,7 +665,7 @@ describe('parseGitLog on hand-built records', () => {
   it('reads time zones and epochs', async () => {
     const zones = { '-0000': 0, '+0000': 0, '+1345': 825, '-1200': -720, '-0030': -30 };
     for (const [zone, minutes] of Object.entries(zones)) {
-      const [commit] = await parse(record({ date: `1234567890 ${zone}` }), false);
+      const [commit] = await commitsOf(record({ date: `1234567890 ${zone}` }));
       expect(commit?.author).toEqual({
         name: 'N',
         email: 'n@x',
@@ -610,15 +678,22 @@ describe('parseGitLog on hand-built records', () => {
 
   it('takes a message that starts like a diff or a record as the message', async () => {
     for (const message of ['\n:100644 100644 1 2 M', `@${sha('c')}`, '\n\n', '\t\t\n', '']) {
-      const [commit] = await parse(record({ message }), false);
+      const [commit] = await commitsOf(record({ message }));
       expect(commit?.message).toBe(message);
     }
   });
 
   it('reads a raw entry whose blob names git abbreviated with dots', async () => {
     const diff = '\n:100644 100644 1234567... 89abcde... M\0a\x001\t2\ta\0';
-    const [commit] = await parse(record({ diff }), true);
+    const [commit] = await filesOf(Buffer.from(`@${sha('a')}\0${diff}`, 'latin1'));
+    expect(commit?.sha).toBe(sha('a'));
     expect(rows(commit)).toEqual([['M', null, 'a', 1, 2, false]]);
+  });
+
+  it('rejects diff output after a message: the files pass has no header', async () => {
+    const diff = '\n:100644 100644 1234567 89abcde M\0a\x001\t2\ta\0';
+    const { error } = await failure(record({ diff }), commitsPass);
+    expect(error.message).toMatch(/diff output in the commits pass/);
   });
 });
 
@@ -653,8 +728,8 @@ describe('make-fixtures.sh', () => {
   it('regenerates fixtures that parse to the committed ones', async () => {
     for (const name of LOGS) {
       const fresh = await readFile(join(dir, 'out', name));
-      const withFiles = withFilesFor(name);
-      expect(await parse(fresh, withFiles), name).toEqual(await parse(fixture(name), withFiles));
+      const parser = parserFor(name);
+      expect(await parse(fresh, parser), name).toEqual(await parse(fixture(name), parser));
     }
   });
 
@@ -675,19 +750,21 @@ describe('make-fixtures.sh', () => {
   it.each(['merges', 'renames', 'binary', 'typechange', 'empty-commits', 'huge-message', 'sha256'])(
     '%s: agrees with git rev-list --parents and git log --numstat',
     async (repo) => {
-      const commits = await collect(chunked(await git(repo, [...FILES_PASS_ARGS, '--all'])), true);
+      const commits = await commitsOf(await git(repo, [...COMMITS_PASS_ARGS, '--all']));
+      const changes = await filesOf(await git(repo, [...FILES_PASS_ARGS, '--all']));
       const revList = (await git(repo, ['rev-list', '--parents', '--all'])).toString('utf8');
       expect(commits.map((c) => [c.sha, ...c.parents].join(' '))).toEqual(
         revList.trimEnd().split('\n'),
       );
+      expect(shas(changes)).toEqual(shas(commits));
       const numstat = await git(repo, ['log', '--numstat', '-M', '--format=%H', '--all']);
       const expected = numstatRows(numstat.toString('utf8'));
-      const plain = (c: CommitWithFiles) =>
+      const plain = (c: CommitFiles) =>
         c.files.map(({ path, oldPath, added, deleted, binary }) => {
           return { path, oldPath, added, deleted, binary };
         });
-      expect(commits.map((c) => [c.sha, plain(c)])).toEqual(
-        commits.map((c) => [c.sha, expected.get(c.sha) ?? []]),
+      expect(changes.map((c) => [c.sha, plain(c)])).toEqual(
+        changes.map((c) => [c.sha, expected.get(c.sha) ?? []]),
       );
     },
   );

@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
-import type { ChangeType, Commit, CommitWithFiles, FileChange, Signature } from '../core/index.js';
+import type { ChangeType, CommitWithFiles, FileChange, Signature } from '../core/index.js';
 import { decodePath, subjectOf } from '../core/index.js';
 import { MetreError } from '../errors/index.js';
+import type { CommitFiles } from '../store/index.js';
 
 /**
  * The output of `git log` did not have the shape metre asked for. `offset` is the byte offset in
@@ -24,23 +25,50 @@ export class ParseError extends MetreError {
 }
 
 /**
- * Parses the output of `git log` run with `COMMITS_PASS_ARGS` (`withFiles: false`) or
- * `FILES_PASS_ARGS` (`withFiles: true`) from `log-format.ts`, yielding each commit as soon as
- * the separator after it (or the end of the stream) arrives, so memory stays flat however long
- * the history is. Tokens may span chunks. An empty stream (an empty repository) yields nothing;
- * anything else that is not the format, truncated output included, throws a {@link ParseError}.
+ * Parses the output of the first pass, `git log` run with `COMMITS_PASS_ARGS` from
+ * `log-format.ts`: each commit's header and message. Each commit is yielded as soon as the
+ * separator after it (or the end of the stream) arrives, so memory stays flat however long the
+ * history is; its `files` are always empty (the second pass, {@link parseFileChanges}, reads
+ * them). Tokens may span chunks. An empty stream (an empty repository) yields nothing; anything
+ * else that is not the format, truncated output included, throws a {@link ParseError}.
  *
- * The stream is a sequence of NUL-terminated tokens (`␀` below). Annotated, the first record of
- * `fixtures/copies.files.log` (the files pass, plus `-C`); the commits pass has no diff tokens:
+ * The stream is a sequence of NUL-terminated tokens (`␀` below). Annotated, the first two records
+ * of `fixtures/merges.commits.log`:
+ *
+ * ```text
+ * @27fa6bdd93fe…3e0ff3␀                record start: `@` and the sha (40 or 64 hex digits)
+ * 0032cf…3595fa d1283e…259f65 7f89…␀ parents, space separated; empty for a root commit
+ * Ada Author␀ada@example.org␀          author name and email
+ * 1700000540 +0530␀                    author date: epoch seconds, zone (+0530: tzOffset 330)
+ * Carl Committer␀carl@example.org␀     committer name and email
+ * 1700000570 -0800␀                    committer date (-0800: tzOffset -480)
+ * Octopus merge\n␀                     the raw message (%B): any bytes but NUL, maybe none
+ * ␀                                    record separator: between records, not after the last
+ * @7f898ffa400b…281a780a␀ …            the next record
+ * ```
+ *
+ * Names and messages are decoded as UTF-8, lossily (git re-encodes them to UTF-8 when the commit
+ * declares another encoding). Output cut exactly at the end of a record still has the shape of a
+ * complete log: the caller must check that git exited with 0.
+ *
+ * @example
+ * for await (const commit of parseGitLog(child.stdout)) store(commit);
+ */
+export async function* parseGitLog(
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncGenerator<CommitWithFiles> {
+  yield* drive(chunks, COMMITS_PASS);
+}
+
+/**
+ * Parses the output of the second pass, `git log` run with `FILES_PASS_ARGS` from
+ * `log-format.ts`: each commit's sha and the files it touched, in the order of the first pass's
+ * walk. Streams, chunks, empty and bad output are handled as by {@link parseGitLog}.
+ *
+ * Annotated, the first records of `fixtures/copies.files.log` (the files pass, plus `-C`):
  *
  * ```text
  * @7697ca0b2ec2…8df16b␀                record start: `@` and the sha (40 or 64 hex digits)
- * fc7a7996ec5c…aed444␀                 parents, space separated; empty for a root commit
- * Ada Author␀ada@example.org␀          author name and email
- * 1700000780 +0000␀                    author date: epoch seconds, zone (+0530: tzOffset 330)
- * Carl Committer␀carl@example.org␀     committer name and email
- * 1700000810 +0000␀                    committer date (-0800: tzOffset -480)
- * copy b.txt\n␀                        the raw message (%B): any bytes but NUL, maybe none
  * \n:100644 100644 6b751d8 658d08e M␀  the diff's first raw entry starts with a newline
  * b.txt␀                               its path
  * :100644 100644 6b751d8 6b751d8 C100␀ a copy (or a rename, R086) has a similarity score
@@ -49,32 +77,38 @@ export class ParseError extends MetreError {
  * 0\t0\t␀b.txt␀copy.txt␀               a copy's or rename's: empty path, then old and new
  * ␀                                    record separator: between records, not after the last
  * @fc7a7996ec5c…aed444␀ …              the next record; a merge, or a commit touching no file,
- *                                      has no diff: the separator follows its message
+ *                                      has no diff: the separator follows its sha
  * ```
  *
  * Binary files count `-\t-`. Status letters A, M, D, T, R and C are accepted; U and X (which
  * `git log` never prints) and anything else are errors, as is a numstat entry whose path does not
- * match its raw entry. Names and messages are decoded as UTF-8, lossily (git re-encodes them to
- * UTF-8 when the commit declares another encoding); paths with `decodePath`, which keeps names
- * that are not UTF-8 distinct.
+ * match its raw entry. Paths are decoded with `decodePath`, which keeps names that are not UTF-8
+ * distinct; only paths and shas are decoded at all.
  *
- * Output cut exactly at the end of a record, or right after a message whose diff is missing,
- * still has the shape of a complete log: the caller must check that git exited with 0.
+ * Output cut exactly at the end of a record, or right after a sha whose diff is missing, still has
+ * the shape of a complete log: the caller must check that git exited with 0.
  *
  * @example
- * for await (const commit of parseGitLog(child.stdout, { withFiles: true })) store(commit);
+ * for await (const changes of parseFileChanges(child.stdout)) store(changes.sha, changes.files);
  */
-export async function* parseGitLog(
+export async function* parseFileChanges(
   chunks: AsyncIterable<Uint8Array>,
-  options: { withFiles: boolean },
-): AsyncGenerator<CommitWithFiles> {
+): AsyncGenerator<CommitFiles> {
+  yield* drive(chunks, FILES_PASS);
+}
+
+/** Feeds the stream's tokens to a machine running `grammar`. */
+async function* drive<S, T>(
+  chunks: AsyncIterable<Uint8Array>,
+  grammar: Grammar<S, T>,
+): AsyncGenerator<T> {
   const splitter = new NulSplitter();
-  const machine = new LogMachine(options.withFiles);
+  const machine = new LogMachine(grammar);
   for await (const chunk of chunks) {
     splitter.load(chunk);
     for (let token = splitter.next(); token !== undefined; token = splitter.next()) {
-      const commit = machine.push(token, splitter.tokenStart);
-      if (commit !== undefined) yield commit;
+      const done = machine.push(token, splitter.tokenStart);
+      if (done !== undefined) yield done;
     }
   }
   const last = machine.end(splitter.length, splitter.partial);
@@ -170,25 +204,34 @@ interface Counts {
   readonly binary: boolean;
 }
 
-/** A commit whose header and message are read, collecting its diff. */
+/** A commit of the files pass whose sha is read, collecting its diff. */
 interface Draft {
-  readonly commit: Commit;
+  readonly sha: string;
   readonly raw: RawEntry[];
   readonly files: FileChange[];
 }
 
-/** What the parser expects next; each kind has one handler below. */
-type State =
-  /** Nothing read yet: `@<sha>`, or the end of an empty log. */
-  | { readonly kind: 'start' }
-  /** After a record separator: `@<sha>`. */
-  | { readonly kind: 'record' }
+/** Between records: `@<sha>`, or (before any record) the end of an empty log. */
+type Between = { readonly kind: 'start' } | { readonly kind: 'record' };
+
+const START: Between = { kind: 'start' };
+const RECORD: Between = { kind: 'record' };
+
+/** What the commits pass expects next; each kind has one handler below. */
+type CommitsState =
+  | Between
   /** Parents, author name, email, date, committer name, email, date: one token each. */
   | { readonly kind: 'header'; readonly sha: string; readonly fields: string[] }
   /** The raw message. */
   | { readonly kind: 'message'; readonly sha: string; readonly fields: readonly string[] }
-  /** After the message: the separator, the end, or (files pass) the first raw entry. */
-  | { readonly kind: 'after-message'; readonly draft: Draft }
+  /** After the message: the separator or the end. */
+  | { readonly kind: 'after-message'; readonly commit: CommitWithFiles };
+
+/** What the files pass expects next; each kind has one handler below. */
+type FilesState =
+  | Between
+  /** After the sha: the separator, the end, or the first raw entry. */
+  | { readonly kind: 'after-sha'; readonly draft: Draft }
   /** The path of a raw entry, or for a rename or copy its old then its new path. */
   | {
       readonly kind: 'raw-path';
@@ -209,41 +252,72 @@ type State =
   /** After a numstat entry: another one, the separator or the end. */
   | { readonly kind: 'after-numstat'; readonly draft: Draft };
 
-/** One variant of {@link State}. */
-type In<K extends State['kind']> = Extract<State, { kind: K }>;
+/** One variant of a state union. */
+type In<S extends { kind: string }, K extends S['kind']> = Extract<S, { kind: K }>;
+
+/** What every handler may do: reject the token, with its offset and record. */
+interface Fails {
+  fail(detail: string): never;
+}
+
+/** What a handler ending a record may do besides returning the next state. */
+interface Machine<T> extends Fails {
+  /** Hands out a complete item; the next one starts a new record. */
+  emit(item: T): void;
+}
+
+/** A pass's format: its states, the handler dispatch, and where the stream may end. */
+interface Grammar<S, T> {
+  readonly start: S;
+  step(state: S, token: Buffer, m: Machine<T>): S;
+  /** The end of the stream: emits the last item, or fails if it cannot end here. */
+  finish(state: S, m: Machine<T>): void;
+}
+
+const COMMITS_PASS: Grammar<CommitsState, CommitWithFiles> = {
+  start: START,
+  step: stepCommits,
+  finish: finishCommits,
+};
+
+const FILES_PASS: Grammar<FilesState, CommitFiles> = {
+  start: START,
+  step: stepFiles,
+  finish: finishFiles,
+};
 
 /** The state machine: feeds each token to the handler of the current state. */
-class LogMachine {
-  readonly withFiles: boolean;
-  #state: State = { kind: 'start' };
+class LogMachine<S, T> implements Machine<T> {
+  readonly #grammar: Grammar<S, T>;
+  #state: S;
   #record = 1;
   #offset = 0;
-  #done: CommitWithFiles | undefined;
+  #done: T | undefined;
 
-  constructor(withFiles: boolean) {
-    this.withFiles = withFiles;
+  constructor(grammar: Grammar<S, T>) {
+    this.#grammar = grammar;
+    this.#state = grammar.start;
   }
 
-  /** Consumes one token; returns the commit it completed, if any. */
-  push(token: Buffer, offset: number): CommitWithFiles | undefined {
+  /** Consumes one token; returns the item it completed, if any. */
+  push(token: Buffer, offset: number): T | undefined {
     this.#offset = offset;
-    this.#state = step(this.#state, token, this);
+    this.#state = this.#grammar.step(this.#state, token, this);
     const done = this.#done;
     this.#done = undefined;
     return done;
   }
 
-  /** Ends the stream; returns the last commit, or throws if the stream stopped mid-record. */
-  end(length: number, partial: boolean): CommitWithFiles | undefined {
+  /** Ends the stream; returns the last item, or throws if the stream stopped mid-record. */
+  end(length: number, partial: boolean): T | undefined {
     this.#offset = length;
     if (partial) this.fail('the output ends inside a field');
-    finish(this.#state, this);
+    this.#grammar.finish(this.#state, this);
     return this.#done;
   }
 
-  /** Hands out a complete commit; the next one starts a new record. */
-  emit(commit: CommitWithFiles): void {
-    this.#done = commit;
+  emit(item: T): void {
+    this.#done = item;
     this.#record += 1;
   }
 
@@ -252,17 +326,31 @@ class LogMachine {
   }
 }
 
-function step(state: State, token: Buffer, m: LogMachine): State {
+function stepCommits(
+  state: CommitsState,
+  token: Buffer,
+  m: Machine<CommitWithFiles>,
+): CommitsState {
   switch (state.kind) {
     case 'start':
     case 'record':
-      return onRecord(token, m);
+      return onCommitRecord(token, m);
     case 'header':
       return onHeader(state, token, m);
     case 'message':
       return onMessage(state, token);
     case 'after-message':
       return onAfterMessage(state, token, m);
+  }
+}
+
+function stepFiles(state: FilesState, token: Buffer, m: Machine<CommitFiles>): FilesState {
+  switch (state.kind) {
+    case 'start':
+    case 'record':
+      return onFilesRecord(token, m);
+    case 'after-sha':
+      return onAfterSha(state, token, m);
     case 'raw-path':
       return onRawPath(state, token);
     case 'after-raw':
@@ -275,17 +363,37 @@ function step(state: State, token: Buffer, m: LogMachine): State {
 }
 
 /** The end of the stream is only valid where a record may end (or before any record). */
-function finish(state: State, m: LogMachine): void {
+function finishCommits(state: CommitsState, m: Machine<CommitWithFiles>): void {
   switch (state.kind) {
     case 'start':
       return;
     case 'after-message':
+      return m.emit(state.commit);
+    case 'record':
+      return m.fail('the output ends after a record separator');
+    case 'header':
+      return m.fail(
+        `the output ends inside a record (expecting the ${HEADER[state.fields.length] ?? 'header'})`,
+      );
+    case 'message':
+      return m.fail('the output ends inside a record (expecting the message)');
+  }
+}
+
+function finishFiles(state: FilesState, m: Machine<CommitFiles>): void {
+  switch (state.kind) {
+    case 'start':
+      return;
+    case 'after-sha':
     case 'after-numstat':
       return m.emit(complete(state.draft, m));
     case 'record':
       return m.fail('the output ends after a record separator');
-    default:
-      return m.fail(`the output ends inside a record (expecting ${expected(state)})`);
+    case 'raw-path':
+    case 'numstat-path':
+      return m.fail('the output ends inside a record (expecting a path)');
+    case 'after-raw':
+      return m.fail('the output ends inside a record (expecting a numstat entry)');
   }
 }
 
@@ -306,15 +414,21 @@ const HEADER = [
   'committer email',
   'committer date',
 ] as const;
+const NO_FILES: readonly FileChange[] = Object.freeze([]);
 
-function onRecord(token: Buffer, m: LogMachine): State {
+/** `@<sha>`, the first token of a record in either pass. */
+function shaOf(token: Buffer, m: Fails): string {
   if (token[0] !== AT) m.fail(`expected "@<sha>" to start a record, got ${preview(token)}`);
   const sha = token.toString('latin1', 1);
   if (!SHA.test(sha)) m.fail(`invalid commit sha ${preview(token)}`);
-  return { kind: 'header', sha, fields: [] };
+  return sha;
 }
 
-function onHeader(state: In<'header'>, token: Buffer, m: LogMachine): State {
+function onCommitRecord(token: Buffer, m: Fails): CommitsState {
+  return { kind: 'header', sha: shaOf(token, m), fields: [] };
+}
+
+function onHeader(state: In<CommitsState, 'header'>, token: Buffer, m: Fails): CommitsState {
   const index = state.fields.length;
   const checked = index === 0 || index === 3 || index === 6;
   state.fields.push(checked ? checkedField(index, token, m) : token.toString('utf8'));
@@ -324,7 +438,7 @@ function onHeader(state: In<'header'>, token: Buffer, m: LogMachine): State {
 }
 
 /** The parents and dates, checked here so an error points at the token at fault. */
-function checkedField(index: number, token: Buffer, m: LogMachine): string {
+function checkedField(index: number, token: Buffer, m: Fails): string {
   const text = token.toString('latin1');
   if (!(index === 0 ? PARENTS : DATE).test(text)) {
     m.fail(`invalid ${HEADER[index] ?? 'field'} ${preview(token)}`);
@@ -332,19 +446,20 @@ function checkedField(index: number, token: Buffer, m: LogMachine): string {
   return text;
 }
 
-function onMessage(state: In<'message'>, token: Buffer): State {
+function onMessage(state: In<CommitsState, 'message'>, token: Buffer): CommitsState {
   const [parents = '', aName = '', aEmail = '', aDate = '', cName = '', cEmail = '', cDate = ''] =
     state.fields;
   const message = token.toString('utf8');
-  const commit: Commit = {
+  const commit: CommitWithFiles = {
     sha: state.sha,
     parents: parents === '' ? [] : parents.split(' '),
     author: signature(aName, aEmail, aDate),
     committer: signature(cName, cEmail, cDate),
     subject: subjectOf(message),
     message,
+    files: NO_FILES,
   };
-  return { kind: 'after-message', draft: { commit, raw: [], files: [] } };
+  return { kind: 'after-message', commit };
 }
 
 function signature(name: string, email: string, date: string): Signature {
@@ -353,9 +468,31 @@ function signature(name: string, email: string, date: string): Signature {
   return { name, email, time: Number(epoch), tzOffset: tzOffset === 0 ? 0 : tzOffset };
 }
 
-function onAfterMessage(state: In<'after-message'>, token: Buffer, m: LogMachine): State {
+function onAfterMessage(
+  state: In<CommitsState, 'after-message'>,
+  token: Buffer,
+  m: Machine<CommitWithFiles>,
+): CommitsState {
+  if (token.length === 0) {
+    m.emit(state.commit);
+    return RECORD;
+  }
+  if (token[0] === NEWLINE && token[1] === COLON) {
+    m.fail('diff output in the commits pass (the files pass is parsed by parseFileChanges)');
+  }
+  return m.fail(`expected a record separator, got ${preview(token)}`);
+}
+
+function onFilesRecord(token: Buffer, m: Fails): FilesState {
+  return { kind: 'after-sha', draft: { sha: shaOf(token, m), raw: [], files: [] } };
+}
+
+function onAfterSha(
+  state: In<FilesState, 'after-sha'>,
+  token: Buffer,
+  m: Machine<CommitFiles>,
+): FilesState {
   if (token.length === 0) return separator(state.draft, m);
-  if (!m.withFiles && token[0] === NEWLINE) m.fail('diff output in a pass without files');
   if (token[0] !== NEWLINE || token[1] !== COLON) {
     m.fail(`expected a record separator or a raw diff entry, got ${preview(token)}`);
   }
@@ -365,7 +502,7 @@ function onAfterMessage(state: In<'after-message'>, token: Buffer, m: LogMachine
 /** `:<old mode> <new mode> <old blob> <new blob> <status>`: only the status matters here. */
 const RAW = /^:[0-7]{6} [0-7]{6} [0-9a-f]+(?:\.{3})? [0-9a-f]+(?:\.{3})? ([A-Z])(\d{3})?$/;
 
-function rawEntry(draft: Draft, token: Buffer, m: LogMachine): State {
+function rawEntry(draft: Draft, token: Buffer, m: Fails): FilesState {
   const match = RAW.exec(token.toString('latin1'));
   if (match === null) return m.fail(`invalid raw diff entry ${preview(token)}`);
   const changeType = statusOf(match[1] ?? '', match[2] !== undefined, m);
@@ -373,7 +510,7 @@ function rawEntry(draft: Draft, token: Buffer, m: LogMachine): State {
   return { kind: 'raw-path', draft, changeType, twoPaths, oldPath: null };
 }
 
-function statusOf(letter: string, scored: boolean, m: LogMachine): ChangeType {
+function statusOf(letter: string, scored: boolean, m: Fails): ChangeType {
   switch (letter) {
     case 'R':
     case 'C':
@@ -395,26 +532,30 @@ function statusOf(letter: string, scored: boolean, m: LogMachine): ChangeType {
   }
 }
 
-function onRawPath(state: In<'raw-path'>, token: Buffer): State {
+function onRawPath(state: In<FilesState, 'raw-path'>, token: Buffer): FilesState {
   const path = decodePath(token);
   if (state.twoPaths && state.oldPath === null) return { ...state, oldPath: path };
   state.draft.raw.push({ changeType: state.changeType, oldPath: state.oldPath, path });
   return { kind: 'after-raw', draft: state.draft };
 }
 
-function onAfterRaw(state: In<'after-raw'>, token: Buffer, m: LogMachine): State {
+function onAfterRaw(state: In<FilesState, 'after-raw'>, token: Buffer, m: Fails): FilesState {
   if (token[0] === COLON) return rawEntry(state.draft, token, m);
   if (token.length === 0) m.fail('raw diff entries without numstat entries');
   return numstatEntry(state.draft, token, m);
 }
 
-function onAfterNumstat(state: In<'after-numstat'>, token: Buffer, m: LogMachine): State {
+function onAfterNumstat(
+  state: In<FilesState, 'after-numstat'>,
+  token: Buffer,
+  m: Machine<CommitFiles>,
+): FilesState {
   if (token.length === 0) return separator(state.draft, m);
   return numstatEntry(state.draft, token, m);
 }
 
 /** `<added>\t<deleted>\t<path>`, or with an empty path when old and new paths follow. */
-function numstatEntry(draft: Draft, token: Buffer, m: LogMachine): State {
+function numstatEntry(draft: Draft, token: Buffer, m: Fails): FilesState {
   const tab1 = token.indexOf(TAB);
   const tab2 = tab1 === -1 ? -1 : token.indexOf(TAB, tab1 + 1);
   if (tab2 === -1) m.fail(`expected a numstat entry, got ${preview(token)}`);
@@ -428,7 +569,7 @@ function numstatEntry(draft: Draft, token: Buffer, m: LogMachine): State {
   return addFile(draft, counts, null, decodePath(token.subarray(tab2 + 1)), m);
 }
 
-function onNumstatPath(state: In<'numstat-path'>, token: Buffer, m: LogMachine): State {
+function onNumstatPath(state: In<FilesState, 'numstat-path'>, token: Buffer, m: Fails): FilesState {
   const path = decodePath(token);
   if (state.oldPath === null) return { ...state, oldPath: path };
   return addFile(state.draft, state.counts, state.oldPath, path, m);
@@ -440,8 +581,8 @@ function addFile(
   counts: Counts,
   oldPath: string | null,
   path: string,
-  m: LogMachine,
-): State {
+  m: Fails,
+): FilesState {
   const raw = draft.raw[draft.files.length];
   if (raw === undefined) return m.fail('more numstat entries than raw entries');
   if (raw.path !== path || raw.oldPath !== oldPath) {
@@ -453,7 +594,7 @@ function addFile(
   return { kind: 'after-numstat', draft };
 }
 
-function countsOf(added: string, deleted: string, m: LogMachine): Counts {
+function countsOf(added: string, deleted: string, m: Fails): Counts {
   if (added === '-' && deleted === '-') return { added: 0, deleted: 0, binary: true };
   if (!COUNT.test(added) || !COUNT.test(deleted)) {
     m.fail(`invalid numstat counts ${JSON.stringify(`${added}\t${deleted}`)}`);
@@ -462,31 +603,16 @@ function countsOf(added: string, deleted: string, m: LogMachine): Counts {
 }
 
 /** The record separator: the draft is complete, the next token starts a new record. */
-function separator(draft: Draft, m: LogMachine): State {
+function separator(draft: Draft, m: Machine<CommitFiles>): FilesState {
   m.emit(complete(draft, m));
-  return { kind: 'record' };
+  return RECORD;
 }
 
-function complete(draft: Draft, m: LogMachine): CommitWithFiles {
+function complete(draft: Draft, m: Fails): CommitFiles {
   if (draft.files.length !== draft.raw.length) {
     m.fail(`${draft.raw.length} raw entries but ${draft.files.length} numstat entries`);
   }
-  const { sha, parents, author, committer, subject, message } = draft.commit;
-  return { sha, parents, author, committer, subject, message, files: draft.files };
-}
-
-function expected(state: State): string {
-  switch (state.kind) {
-    case 'header':
-      return `the ${HEADER[state.fields.length] ?? 'header'}`;
-    case 'message':
-      return 'the message';
-    case 'raw-path':
-    case 'numstat-path':
-      return 'a path';
-    default:
-      return 'a numstat entry';
-  }
+  return { sha: draft.sha, files: draft.files };
 }
 
 function describe(raw: RawEntry): string {
