@@ -96,12 +96,14 @@ export interface Store {
   /** Appends commits and sets the commits pass' walk marker, atomically. */
   writeCommits(repoId: string, commits: readonly Commit[], walk: Walk): Promise<void>;
   /**
-   * Appends file changes, sets each commit's files changed and line totals (0 for a merge or a
+   * Appends file changes, stages each commit's files changed and line totals (0 for a merge or a
    * commit touching no file) and sets the files pass' walk marker, atomically.
    */
   writeFileChanges(repoId: string, batch: readonly CommitFiles[], walk: Walk): Promise<void>;
   /**
    * Ends a pass: its tips become `tips`, its walk marker is cleared and the data version bumps.
+   * Ending the files pass also gives the commits it walked their staged totals; a commit no files
+   * pass has walked yet keeps unknown (null) totals.
    */
   completePass(repoId: string, pass: Pass, tips: readonly string[]): Promise<void>;
   /**

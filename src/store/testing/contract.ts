@@ -304,7 +304,7 @@ function describeFilesPass(ctx: () => Context): void {
     const merge = makeCommit('merge', { parents: [sha(0), sha(1)] });
     const history = [...makeHistory(3), merge];
 
-    it('stores file changes and each commit totals with the batch', async () => {
+    it('stores file changes with the batch, and each commit totals once the pass ends', async () => {
       const { store, repo } = ctx();
       await store.writeCommits(repo.id, history, walk(4));
       const renamed = {
@@ -324,13 +324,17 @@ function describeFilesPass(ctx: () => Context): void {
           .flatMap(({ sha: s, files }) => files.map((file) => ({ sha: s, file })))
           .sort((x, y) => (x.sha + x.file.path < y.sha + y.file.path ? -1 : 1)),
       );
+      expect((await store.readProgress(repo.id)).files.walk).toEqual(walk(3));
+      const staged = await totalsBySha(store, repo.id);
+      expect([...staged.values()].every((t) => t.every((v) => v === null))).toBe(true);
+
+      await store.completePass(repo.id, 'files', [merge.sha]);
       const totals = await totalsBySha(store, repo.id);
       expect(totals.get(history[0]!.sha)).toEqual([2, 15, 3]);
       expect(totals.get(history[1]!.sha)).toEqual([2, 0, 0]);
       expect(totals.get(merge.sha)).toEqual([0, 0, 0]);
-      // Not yet walked by the files pass: totals unknown.
+      // Not walked by the files pass: totals unknown.
       expect(totals.get(history[2]!.sha)).toEqual([null, null, null]);
-      expect((await store.readProgress(repo.id)).files.walk).toEqual(walk(3));
     });
 
     it('completing the files pass never turns unknown totals into zeros', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { Commit, FileChange, Ref } from '../../../core/index.js';
+import type { Commit, Ref } from '../../../core/index.js';
 import { MetreError } from '../../../errors/index.js';
 import type {
   CommitFiles,
@@ -14,12 +14,13 @@ import type {
   Walk,
 } from '../../port.js';
 import { withAppender } from './append-rows.js';
-import { bigint, integers, text, texts, timestamp, type Param } from './params.js';
+import { bigint, text, texts, timestamp, type Param } from './params.js';
 import { toProgress, toRef, toRepository, toSummary, type Row } from './rows.js';
 import { SerialQueue } from './serial-queue.js';
 import * as sql from './sql.js';
 import { toStoreError } from './store-error.js';
 import {
+  commitTotalsLayout,
   commitsLayout,
   defaultBranchLayout,
   fileChangesLayout,
@@ -103,15 +104,18 @@ export class DuckDBStore implements Store {
     const rows: FileRow[] = batch.flatMap(({ sha, files }) => files.map((file) => ({ sha, file })));
     return this.#transaction(async (connection) => {
       await withAppender(connection, fileChangesLayout, repoId, async (append) => append(rows));
-      await this.#setCommitTotals(repoId, batch);
+      await withAppender(connection, commitTotalsLayout, repoId, async (append) => append(batch));
       await this.#setWalk(repoId, 'files', walk);
     });
   }
 
   completePass(repoId: string, pass: Pass, tips: readonly string[]): Promise<void> {
     return this.#transaction(async () => {
-      // Totals are not filled here: writeFileChanges sets them with each batch, and a commit the
-      // files pass has not walked yet must read as unknown (NULL), never as zero.
+      // Only the commits this pass walked have staged totals: the others stay unknown (NULL).
+      if (pass === 'files') {
+        await this.#run(sql.MERGE_COMMIT_TOTALS, text(repoId));
+        await this.#run(sql.deleteRepositoryRows('commit_totals'), text(repoId));
+      }
       await this.#setTips(repoId, pass, tips);
       await this.#run(sql.BUMP_DATA_VERSION, text(repoId));
     });
@@ -147,7 +151,13 @@ export class DuckDBStore implements Store {
   deleteCommits(repoId: string, shas: readonly string[]): Promise<void> {
     if (shas.length === 0) return this.#call(async () => undefined);
     return this.#transaction(async () => {
-      for (const table of ['commits', 'file_changes', 'default_branch_commits'] as const) {
+      const tables = [
+        'commits',
+        'file_changes',
+        'default_branch_commits',
+        'commit_totals',
+      ] as const;
+      for (const table of tables) {
         await this.#run(sql.deleteShas(table), text(repoId), texts(shas));
       }
       await this.#run(sql.BUMP_DATA_VERSION, text(repoId));
@@ -234,20 +244,6 @@ export class DuckDBStore implements Store {
     await this.#run(sql.INSERT_PROGRESS, text(repoId), text(pass), texts(tips), ...noWalk);
   }
 
-  async #setCommitTotals(repoId: string, batch: readonly CommitFiles[]): Promise<void> {
-    if (batch.length === 0) return;
-    const sum = (files: readonly FileChange[], key: 'added' | 'deleted') =>
-      files.reduce((total, file) => total + file[key], 0);
-    await this.#run(
-      sql.SET_COMMIT_TOTALS,
-      text(repoId),
-      texts(batch.map((c) => c.sha)),
-      integers(batch.map((c) => c.files.length)),
-      integers(batch.map((c) => sum(c.files, 'added'))),
-      integers(batch.map((c) => sum(c.files, 'deleted'))),
-    );
-  }
-
   /** Runs a statement with bound parameters; returns the number of rows it changed. */
   async #run(statement: string, ...params: Param[]): Promise<number> {
     const values = params.map(([value]) => value);
@@ -273,6 +269,7 @@ const RESET_TABLES = [
   'file_changes',
   'refs',
   'default_branch_commits',
+  'commit_totals',
   'collection_progress',
 ] as const;
 

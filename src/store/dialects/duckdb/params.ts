@@ -1,6 +1,5 @@
 import {
   BIGINT,
-  INTEGER,
   LIST,
   TIMESTAMPTZ,
   VARCHAR,
@@ -24,11 +23,6 @@ export function text(value: string | null): Param {
 /** A VARCHAR[] parameter. */
 export function texts(values: readonly string[] | null): Param {
   return [values === null ? null : listValue([...values]), LIST(VARCHAR)];
-}
-
-/** An INTEGER[] parameter. */
-export function integers(values: readonly number[]): Param {
-  return [listValue([...values]), LIST(INTEGER)];
 }
 
 /** A BIGINT parameter. */

@@ -59,6 +59,13 @@ const V1_TABLES = [
     sha VARCHAR NOT NULL
   )`,
   `CREATE TABLE default_branch_commits (repo_id VARCHAR NOT NULL, sha VARCHAR NOT NULL)`,
+  `CREATE TABLE commit_totals (
+    repo_id VARCHAR NOT NULL,
+    sha VARCHAR NOT NULL,
+    files_changed INTEGER NOT NULL,
+    lines_added INTEGER NOT NULL,
+    lines_deleted INTEGER NOT NULL
+  )`,
   `CREATE TABLE collection_progress (
     repo_id VARCHAR NOT NULL,
     pass VARCHAR NOT NULL,

@@ -48,19 +48,20 @@ export const SET_TIPS = `UPDATE collection_progress
 export const INSERT_PROGRESS = `INSERT INTO collection_progress
   (repo_id, pass, tips, walk_include, walk_exclude, walk_done) VALUES ($1, $2, $3, $4, $5, $6)`;
 
-// A batch carries every file of each of its commits, so its totals are known in full; the lists
-// bound as $2…$5 are unnested side by side into one row per commit.
-export const SET_COMMIT_TOTALS = `UPDATE commits
-  SET files_changed = t.files, lines_added = t.added, lines_deleted = t.deleted
-  FROM (SELECT unnest($2) AS sha, unnest($3) AS files, unnest($4) AS added, unnest($5) AS deleted)
-    AS t
-  WHERE commits.repo_id = $1 AND commits.sha = t.sha`;
+// The files pass stages each walked commit's totals in commit_totals with its batch; ending the
+// pass moves them onto the commits in one join, instead of an UPDATE per batch that would scan
+// every commit of the repository each time.
+export const MERGE_COMMIT_TOTALS = `UPDATE commits
+  SET files_changed = t.files_changed, lines_added = t.lines_added,
+    lines_deleted = t.lines_deleted
+  FROM commit_totals AS t
+  WHERE commits.repo_id = $1 AND t.repo_id = $1 AND commits.sha = t.sha`;
 
 /** Deletes a repository's rows whose sha is in the list bound as $2. */
 export const deleteShas = (table: ShaTable): string =>
   `DELETE FROM ${table} WHERE repo_id = $1 AND sha IN (SELECT unnest($2))`;
 
-export type ShaTable = 'commits' | 'file_changes' | 'default_branch_commits';
+export type ShaTable = 'commits' | 'file_changes' | 'default_branch_commits' | 'commit_totals';
 
 /** Deletes every row of a repository from one of its data tables. */
 export const deleteRepositoryRows = (table: RepositoryTable): string =>

@@ -91,6 +91,25 @@ export const fileChangesLayout: TableLayout<FileRow> = {
   ],
 };
 
+const sum = (files: readonly FileChange[], key: 'added' | 'deleted') =>
+  files.reduce((total, file) => total + file[key], 0);
+
+/** The totals of each commit a files batch walked, staged until the pass ends. */
+export const commitTotalsLayout: TableLayout<{
+  readonly sha: string;
+  readonly files: readonly FileChange[];
+}> = {
+  table: 'commit_totals',
+  types: [VARCHAR, VARCHAR, INTEGER, INTEGER, INTEGER],
+  columns: (repoId, batch) => [
+    batch.map(() => repoId),
+    batch.map((c) => c.sha),
+    batch.map((c) => c.files.length),
+    batch.map((c) => sum(c.files, 'added')),
+    batch.map((c) => sum(c.files, 'deleted')),
+  ],
+};
+
 export const defaultBranchLayout: TableLayout<string> = {
   table: 'default_branch_commits',
   types: [VARCHAR, VARCHAR],
