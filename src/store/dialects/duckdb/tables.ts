@@ -10,6 +10,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Commit, FileChange, Ref } from '../../../core/index.js';
+import type { CommitFiles } from '../../port.js';
 import { toTimestamp } from './params.js';
 
 /**
@@ -95,10 +96,7 @@ const sum = (files: readonly FileChange[], key: 'added' | 'deleted') =>
   files.reduce((total, file) => total + file[key], 0);
 
 /** The totals of each commit a files batch walked, staged until the pass ends. */
-export const commitTotalsLayout: TableLayout<{
-  readonly sha: string;
-  readonly files: readonly FileChange[];
-}> = {
+export const commitTotalsLayout: TableLayout<CommitFiles> = {
   table: 'commit_totals',
   types: [VARCHAR, VARCHAR, INTEGER, INTEGER, INTEGER],
   columns: (repoId, batch) => [
