@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { isMetreError } from '../errors/index.js';
-import { createGitRunner, redactCredentials } from './git-runner.js';
+import { createGitRunner } from './git-runner.js';
+import { redactCredentials } from './source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metre-runner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

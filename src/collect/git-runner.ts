@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import type { GitConfig } from '../config/index.js';
 import { MetreError, type ErrorCode } from '../errors/index.js';
+import { redactCredentials } from './source.js';
 
 /** Options of one git invocation. */
 export interface GitCall {
@@ -97,11 +98,6 @@ function codeForStderr(stderr: string): ErrorCode {
 function firstLine(stderr: string): string {
   const line = stderr.split('\n').find((l) => l.trim() !== '' && !l.startsWith('hint:')) ?? '';
   return redactCredentials(line.replace(/^(fatal|error): /, '').trim());
-}
-
-/** Removes `user:password@` from anything that looks like a URL. */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
 }
 
 interface Spawned {

@@ -100,7 +100,7 @@ function remote(text: string, scheme: string): Source {
   try {
     url = new URL(text);
   } catch {
-    throw new MetreError('METRE_URL_INVALID', `Not a valid URL: ${stripCredentials(text)}`);
+    throw new MetreError('METRE_URL_INVALID', `Not a valid URL: ${redactCredentials(text)}`);
   }
   if (!/^[a-z0-9[]/i.test(url.hostname) || url.username.startsWith('-')) {
     throw new MetreError('METRE_URL_INVALID', `Not a valid host in: ${url.host}`);
@@ -110,8 +110,9 @@ function remote(text: string, scheme: string): Source {
   return { kind: 'remote', url: text, display: url.toString() };
 }
 
-function stripCredentials(text: string): string {
-  return text.replace(/\/\/[^/@]*@/, '//');
+/** Removes `user:password@` from anything that looks like a URL. */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
 }
 
 /** The name a repository gets when none is given: its last path segment without `.git`. */

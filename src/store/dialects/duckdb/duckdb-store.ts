@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { Commit, Ref } from '../../../core/index.js';
 import { MetreError } from '../../../errors/index.js';
 import type {
@@ -246,16 +246,12 @@ export class DuckDBStore implements Store {
 
   /** Runs a statement with bound parameters; returns the number of rows it changed. */
   async #run(statement: string, ...params: Param[]): Promise<number> {
-    const values = params.map(([value]) => value);
-    const types = params.map(([, type]) => type);
-    const result = await this.#parts.connection.run(statement, values, types);
+    const result = await this.#parts.connection.run(statement, ...bind(params));
     return result.rowsChanged;
   }
 
   async #rows(query: string, ...params: Param[]): Promise<Row[]> {
-    const values = params.map(([value]) => value);
-    const types = params.map(([, type]) => type);
-    const reader = await this.#parts.connection.runAndReadAll(query, values, types);
+    const reader = await this.#parts.connection.runAndReadAll(query, ...bind(params));
     return reader.getRowObjectsJS();
   }
 
@@ -301,6 +297,11 @@ async function rollback(connection: DuckDBConnection): Promise<void> {
   } catch {
     // A failed COMMIT has already ended the transaction; the original error is what matters.
   }
+}
+
+/** Splits typed parameters into the driver's two lists: the values and their types. */
+function bind(params: readonly Param[]): [DuckDBValue[], DuckDBType[]] {
+  return [params.map(([value]) => value), params.map(([, type]) => type)];
 }
 
 function plainRow(row: Row): Row {
