@@ -1,13 +1,15 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, type CollectEvent } from '../src/collect/index.js';
+import { parseMailmap } from '../src/collect/mailmap.js';
 import { loadConfig } from '../src/config/index.js';
+import { decodePath, type MailmapEntry } from '../src/core/index.js';
 import { openStore } from '../src/store/index.js';
 import { makeRepo } from '../bench/make-repo.js';
 import { expectStoreMatchesGit } from './support/expect-store.js';
 import { queryDuckDb } from './support/duckdb.js';
-import { git, gitTruth, initRepo, tempDir } from './support/git.js';
+import { git, gitBytes, gitTruth, initRepo, tempDir } from './support/git.js';
 import { startGitDaemon } from './support/git-daemon.js';
 import { addCommits, buildScriptedRepo } from './support/repos.js';
 
@@ -246,5 +248,141 @@ describe('collecting a remote repository into a mirror', () => {
     const summary = await collectOnce(ws, daemon.url('eph.git'), { ephemeral: true });
     expect(summary.commits).toBeGreaterThan(0);
     expect(readdirSync(ws.config.collect.mirrorsDir)).toEqual([]);
+  });
+});
+
+describe('what the metrics read besides commits', () => {
+  const MAILMAP = [
+    '# who is who',
+    'Ada Lovelace <ada@example.org>',
+    'Robert <robert@example.org> Bob <bob@example.org>',
+    '<chen@example.cn> <Chen@Example.IN> # moved',
+    'not an entry',
+  ].join('\n');
+
+  /** The scripted repository plus a `.mailmap`, a symlink and a submodule on main. */
+  function buildRepo(dir: string): string {
+    const repo = buildScriptedRepo(dir);
+    git(repo, ['checkout', '-q', 'unmerged']);
+    writeFileSync(join(repo, '.mailmap'), 'Not The Default <x@example.org> <ada@example.org>\n');
+    git(repo, ['add', '.mailmap']);
+    git(repo, ['commit', '-q', '-m', 'a mailmap off the default branch']);
+    git(repo, ['checkout', '-q', 'main']);
+    writeFileSync(join(repo, '.mailmap'), MAILMAP);
+    symlinkSync('b.txt', join(repo, 'link-to-b'));
+    const gitlink = `160000,${git(repo, ['rev-parse', 'HEAD']).trim()},vendor/sub`;
+    git(repo, ['update-index', '--add', '--cacheinfo', gitlink]);
+    git(repo, ['add', '.mailmap', 'link-to-b']);
+    git(repo, ['commit', '-q', '-m', 'mailmap, a symlink and a submodule']);
+    return repo;
+  }
+
+  const byName = (ws: ReturnType<typeof workspace>, table: string, columns: string) =>
+    queryDuckDb(
+      ws.storeFile,
+      `SELECT ${columns} FROM ${table} WHERE repo_id = (SELECT id FROM repositories WHERE name = 'meta')`,
+    );
+
+  const sortEntries = (entries: readonly MailmapEntry[]) =>
+    entries.map((e) => JSON.stringify(e)).sort();
+
+  async function storedMailmap(ws: ReturnType<typeof workspace>) {
+    const rows = await byName(
+      ws,
+      'mailmap',
+      'proper_name, proper_email, commit_name, commit_email',
+    );
+    return sortEntries(
+      rows.map((row) => ({
+        properName: row.proper_name as string | null,
+        properEmail: row.proper_email as string | null,
+        commitName: row.commit_name as string | null,
+        commitEmail: row.commit_email as string,
+      })),
+    );
+  }
+
+  async function storedTree(ws: ReturnType<typeof workspace>) {
+    const rows = await byName(ws, 'tree_files', 'path, bytes');
+    return new Map(rows.map((row) => [String(row.path), Number(row.bytes)]));
+  }
+
+  /** The blobs of HEAD's tree and their sizes, as `git ls-tree -r -l` prints them. */
+  function gitTree(repo: string): Map<string, number> {
+    const entries = gitBytes(repo, ['ls-tree', '-r', '-l', '-z', 'HEAD'])
+      .toString('latin1')
+      .split('\0')
+      .filter((entry) => entry !== '');
+    const files = new Map<string, number>();
+    for (const entry of entries) {
+      const [header = '', path = ''] = entry.split(/\t(.*)/s);
+      const [, type, , size] = header.split(/ +/);
+      if (type === 'blob') files.set(decodePath(Buffer.from(path, 'latin1')), Number(size));
+    }
+    return files;
+  }
+
+  const gitMailmap = (repo: string) =>
+    sortEntries(parseMailmap(git(repo, ['show', 'HEAD:.mailmap'])));
+
+  it('stores the default branch’s mailmap and tree, and when each ref was made', async () => {
+    const ws = workspace();
+    const repo = buildRepo(join(ws.dir, 'meta'));
+    await collectOnce(ws, repo);
+
+    expect(await storedMailmap(ws)).toEqual(gitMailmap(repo));
+    expect((await storedMailmap(ws)).length).toBe(3);
+
+    const tree = await storedTree(ws);
+    expect(tree).toEqual(gitTree(repo));
+    expect(tree.get('link-to-b')).toBe('b.txt'.length);
+    expect(tree.has('vendor/sub')).toBe(false);
+    expect(tree.get('bytes-\\xff\\xfe.txt')).toBe(2);
+    expect(tree.has('only-here.txt')).toBe(false); // on another branch only
+
+    const refs = await byName(ws, 'refs', 'name, epoch(created_at)::BIGINT AS created');
+    const gitRefs = git(repo, ['for-each-ref', '--format=%(refname:short) %(creatordate:unix)'])
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([name, created]) => ({ name, created: Number(created) }));
+    const sortByName = <T extends { name?: unknown }>(list: T[]) =>
+      list.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    expect(sortByName(refs.map((r) => ({ name: r.name, created: Number(r.created) })))).toEqual(
+      sortByName(gitRefs),
+    );
+    // An annotated tag was made when it was tagged, not when its commit was.
+    const tag = refs.find((r) => r.name === 'v1.0');
+    const commitTime = git(repo, ['log', '-1', '--format=%ct', 'v1.0']).trim();
+    expect(Number(tag?.created)).not.toBe(Number(commitTime));
+  });
+
+  it('rewrites them only when the default branch moves', async () => {
+    const ws = workspace();
+    const repo = buildRepo(join(ws.dir, 'meta'));
+    const first = await collectOnce(ws, repo);
+    const second = await collectOnce(ws, repo);
+    expect(second.repository.dataVersion).toBe(first.repository.dataVersion);
+    expect(await storedTree(ws)).toEqual(gitTree(repo));
+
+    writeFileSync(join(repo, '.mailmap'), `${MAILMAP}\nNew Name <new@example.org>\n`);
+    writeFileSync(join(repo, 'added.txt'), 'twelve bytes');
+    git(repo, ['add', '.mailmap', 'added.txt']);
+    git(repo, ['commit', '-q', '-m', 'a longer mailmap']);
+    const third = await collectOnce(ws, repo);
+    expect(third.repository.dataVersion).toBeGreaterThan(second.repository.dataVersion);
+    expect(await storedMailmap(ws)).toEqual(gitMailmap(repo));
+    expect((await storedMailmap(ws)).length).toBe(4);
+    expect(await storedTree(ws)).toEqual(gitTree(repo));
+    expect((await storedTree(ws)).get('added.txt')).toBe(12);
+    await expectStoreMatchesGit(ws.storeFile, repo, 'meta');
+  });
+
+  it('stores no mailmap when the default branch has none', async () => {
+    const ws = workspace();
+    const repo = buildScriptedRepo(join(ws.dir, 'meta'));
+    await collectOnce(ws, repo);
+    expect(await storedMailmap(ws)).toEqual([]);
+    expect(await storedTree(ws)).toEqual(gitTree(repo));
   });
 });

@@ -4,9 +4,11 @@ import type { CommitFiles, Pass, Progress, Repository, Store, Walk } from '../st
 import { createGitRunner, type GitResult, type GitRunner, type GitStream } from './git-runner.js';
 import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
 import { parseFileChanges, parseGitLog } from './log-parser.js';
+import { parseMailmap } from './mailmap.js';
 import { openGitDir } from './mirror.js';
 import { readRefs } from './refs.js';
 import { defaultName, parseSource, type Source } from './source.js';
+import { readTree } from './tree.js';
 
 /** What to collect. */
 export interface CollectRequest {
@@ -335,7 +337,8 @@ class CollectionRun {
 
   /**
    * Starts recording the default branch's history: git lists the commits that became reachable
-   * from its new head while the first pass runs; `finish` stores them once that pass is done.
+   * from its new head while the first pass runs; `finish` stores them once that pass is done,
+   * after the head's mailmap and tree (the recorded head is what marks those as stored).
    */
   async #startDefaultBranch(head: string | null): Promise<PendingStep> {
     const current = await this.#store.findRepository(this.#repo.id);
@@ -343,7 +346,10 @@ class CollectionRun {
     const none: AsyncIterable<readonly string[]> = (async function* () {})();
     if (previous === head) return { finish: async () => {}, cancel: async () => {} };
     if (head === null) {
-      const finish = () => this.#store.recordDefaultBranch(this.#repo.id, null, none, true);
+      const finish = async () => {
+        await this.#storeHeadFiles(null);
+        await this.#store.recordDefaultBranch(this.#repo.id, null, none, true);
+      };
       return { finish, cancel: async () => {} };
     }
     const extends_ = previous !== null && (await this.#isAncestor(previous, head));
@@ -351,9 +357,30 @@ class CollectionRun {
     const lines = this.#git.stream(['rev-list', '--stdin'], { gitDir: this.#gitDir, input });
     const added = shaChunks(lines, 50_000);
     return {
-      finish: () => this.#store.recordDefaultBranch(this.#repo.id, head, added, !extends_),
+      finish: async () => {
+        await this.#storeHeadFiles(head);
+        await this.#store.recordDefaultBranch(this.#repo.id, head, added, !extends_);
+      },
       cancel: () => lines.cancel(),
     };
+  }
+
+  /** Stores the `.mailmap` and the files of the default branch's head; none without a head. */
+  async #storeHeadFiles(head: string | null): Promise<void> {
+    const mailmap = head === null ? '' : await this.#readMailmap(head);
+    await this.#store.replaceMailmap(this.#repo.id, parseMailmap(mailmap));
+    const files =
+      head === null ? (async function* () {})() : readTree(this.#git, this.#gitDir, head);
+    await this.#store.replaceTree(this.#repo.id, files);
+  }
+
+  /** The head's `.mailmap`, empty when it has none (git exits with 128 for a missing path). */
+  async #readMailmap(head: string): Promise<string> {
+    const result = await this.#git.run(['cat-file', 'blob', `${head}:.mailmap`], {
+      gitDir: this.#gitDir,
+      okCodes: [128],
+    });
+    return result.code === 0 ? result.stdout : '';
   }
 
   async #isAncestor(ancestor: string, descendant: string): Promise<boolean> {

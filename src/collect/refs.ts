@@ -12,20 +12,26 @@ export interface RefSnapshot {
   readonly tips: readonly string[];
 }
 
-const FORMAT = '%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)';
+const FORMAT =
+  '%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)';
 
 function toRef(line: string): Ref | undefined {
-  const [refname = '', type, sha = '', peeledType, peeled = ''] = line.split('\0');
+  const [refname = '', type, sha = '', peeledType, peeled = '', created = ''] = line.split('\0');
   const isTag = refname.startsWith('refs/tags/');
   const name = refname.replace(/^refs\/(heads|tags)\//, '');
-  if (type === 'commit') return { name, kind: isTag ? 'tag' : 'branch', sha };
+  // Empty for a tag object without a tagger line.
+  const createdAt = created === '' ? null : Number(created);
+  if (type === 'commit') return { name, kind: isTag ? 'tag' : 'branch', sha, createdAt };
   // Annotated tags point at a tag object; keep them when it peels to a commit.
-  if (type === 'tag' && peeledType === 'commit') return { name, kind: 'tag', sha: peeled };
+  if (type === 'tag' && peeledType === 'commit') {
+    return { name, kind: 'tag', sha: peeled, createdAt };
+  }
   return undefined;
 }
 
 /**
- * Reads every branch and tag (tags peeled to their commit) and the default branch.
+ * Reads every branch and tag (tags peeled to their commit, each with its creation date) and the
+ * default branch.
  *
  * @example const { refs, defaultBranch, tips } = await readRefs(git, gitDir);
  */

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MetreError } from '../errors/index.js';
+import { readAffiliations, type AffiliationEntry } from './affiliations.js';
 
 const boolFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -22,6 +23,8 @@ const envSchema = z.object({
   METRE_GIT_TIMEOUT_MS: positiveInt.optional(),
   METRE_BATCH_SIZE: positiveInt.optional(),
   METRE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).optional(),
+  METRE_BOT_PATTERNS: z.string().optional(),
+  METRE_AFFILIATIONS: z.string().min(1).optional(),
 });
 
 /** Flags the CLI passes; they win over the environment. */
@@ -30,6 +33,8 @@ export interface ConfigOverrides {
   readonly home?: string | undefined;
   readonly ephemeral?: boolean | undefined;
   readonly allowLocal?: boolean | undefined;
+  /** An affiliation file (YAML or JSON); wins over METRE_AFFILIATIONS. */
+  readonly affiliations?: string | undefined;
 }
 
 /** The frozen, validated configuration, passed down to each role as a typed slice. */
@@ -43,6 +48,18 @@ export interface Config {
   readonly logLevel: 'silent' | 'error' | 'info' | 'debug';
   readonly git: GitConfig;
   readonly collect: CollectConfig;
+  readonly people: PeopleSettings;
+}
+
+/** How metrics recognise people: bots and organisations. */
+export interface PeopleSettings {
+  /**
+   * SQL LIKE patterns for bot names and emails (METRE_BOT_PATTERNS, comma-separated); undefined
+   * for the metrics role's defaults.
+   */
+  readonly botPatterns: readonly string[] | undefined;
+  /** The affiliation map read from METRE_AFFILIATIONS; empty when none is configured. */
+  readonly affiliations: readonly AffiliationEntry[];
 }
 
 /** The git runner's slice. */
@@ -118,7 +135,23 @@ export function loadConfig(
       ephemeral: overrides.ephemeral ?? false,
       allowLocal: overrides.allowLocal ?? e.METRE_ALLOW_LOCAL ?? false,
     },
+    people: {
+      botPatterns: splitList(e.METRE_BOT_PATTERNS),
+      affiliations: readAffiliationsFrom(overrides.affiliations ?? e.METRE_AFFILIATIONS),
+    },
   });
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function readAffiliationsFrom(file: string | undefined): AffiliationEntry[] {
+  return file === undefined ? [] : readAffiliations(file);
 }
 
 /** Connection URLs of the services tests may use, with whether their absence must fail the run. */

@@ -12,5 +12,7 @@ export {
   type Config,
   type ConfigOverrides,
   type GitConfig,
+  type PeopleSettings,
   type TestServices,
 } from './config.js';
+export { readAffiliations, type AffiliationEntry } from './affiliations.js';

@@ -10,8 +10,10 @@ export type {
   Commit,
   CommitWithFiles,
   FileChange,
+  MailmapEntry,
   Ref,
   Signature,
+  TreeFile,
 } from './types.js';
 export { subjectOf } from './subject.js';
 export { decodePath } from './bytes.js';

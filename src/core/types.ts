@@ -46,6 +46,29 @@ export interface Ref {
   readonly name: string;
   readonly kind: 'branch' | 'tag';
   readonly sha: string;
+  /**
+   * When it was made, in seconds since the epoch: git's `creatordate`, i.e. the tagger date of an
+   * annotated tag, else the committer date of the commit it points to. Null when unknown.
+   */
+  readonly createdAt: number | null;
+}
+
+/**
+ * One line of a repository's `.mailmap` (gitmailmap(5)): commits signed `commitName <commitEmail>`
+ * (any name when `commitName` is null; both compared case-insensitively) are attributed to
+ * `properName <properEmail>`, each part kept as signed when null.
+ */
+export interface MailmapEntry {
+  readonly properName: string | null;
+  readonly properEmail: string | null;
+  readonly commitName: string | null;
+  readonly commitEmail: string;
+}
+
+/** A file of the default branch's tree and its size (`git ls-tree -r -l`). */
+export interface TreeFile {
+  readonly path: string;
+  readonly bytes: number;
 }
 
 /** Which passes of the collection are complete. */

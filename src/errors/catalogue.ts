@@ -34,6 +34,9 @@ export const catalogue = {
     message: 'The store was written by a newer version of metre',
   },
   METRE_STORE_FAILED: { status: 500, exit: 4, message: 'A store operation failed' },
+  METRE_METRIC_UNKNOWN: { status: 404, exit: 2, message: 'Unknown metric' },
+  METRE_PARAM_INVALID: { status: 400, exit: 2, message: 'Invalid metric parameter' },
+  METRE_AFFILIATIONS_INVALID: { status: 500, exit: 2, message: 'Invalid affiliation file' },
   METRE_DISK_FULL: { status: 507, exit: 4, message: 'No space left on the device' },
 } as const satisfies Record<string, { status: number; exit: number; message: string }>;
 

@@ -10,7 +10,9 @@ import {
   commitsLayout,
   defaultBranchLayout,
   fileChangesLayout,
+  mailmapLayout,
   refsLayout,
+  treeFilesLayout,
 } from './dialects/duckdb/tables.js';
 import { latestVersion, migrations, toStoreError } from './dialects/duckdb/index.js';
 import { openStore, parseStoreUrl } from './index.js';
@@ -170,23 +172,27 @@ describe('DuckDB schema', () => {
     expect(error.message).toContain(`version ${latestVersion + 1}`);
   });
 
-  it.each([commitsLayout, fileChangesLayout, defaultBranchLayout, refsLayout])(
-    'appends $table in the column order of its DDL',
-    async (layout) => {
-      const store = await openStore('duckdb::memory:');
-      const columns = await readRows(
-        store,
-        `SELECT data_type FROM information_schema.columns WHERE table_name = $1
+  it.each([
+    commitsLayout,
+    fileChangesLayout,
+    defaultBranchLayout,
+    refsLayout,
+    mailmapLayout,
+    treeFilesLayout,
+  ])('appends $table in the column order of its DDL', async (layout) => {
+    const store = await openStore('duckdb::memory:');
+    const columns = await readRows(
+      store,
+      `SELECT data_type FROM information_schema.columns WHERE table_name = $1
          ORDER BY ordinal_position`,
-        [layout.table],
-      );
-      const normalise = (type: string) => type.replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ');
-      expect(columns.map((c) => normalise(String(c.data_type)))).toEqual(
-        layout.types.map((t) => normalise(t.toString())),
-      );
-      await store.close();
-    },
-  );
+      [layout.table],
+    );
+    const normalise = (type: string) => type.replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ');
+    expect(columns.map((c) => normalise(String(c.data_type)))).toEqual(
+      layout.types.map((t) => normalise(t.toString())),
+    );
+    await store.close();
+  });
 });
 
 describe('DuckDB error mapping', () => {

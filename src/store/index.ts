@@ -11,14 +11,20 @@
  */
 export type {
   CommitFiles,
+  IdentityLink,
   Pass,
   PassProgress,
   Progress,
+  Query,
+  QueryRow,
   Repository,
   RepositoryPatch,
   RepositorySummary,
+  SqlFragments,
+  SqlValue,
   Store,
   StoreCapabilities,
+  StoredResult,
   Walk,
 } from './port.js';
 export { openStore, parseStoreUrl, type OpenStoreOptions, type StoreTarget } from './open-store.js';

@@ -1,4 +1,11 @@
-import type { CollectionStatus, Commit, FileChange, Ref } from '../core/index.js';
+import type {
+  CollectionStatus,
+  Commit,
+  FileChange,
+  MailmapEntry,
+  Ref,
+  TreeFile,
+} from '../core/index.js';
 
 /** A repository as metre knows it. */
 export interface Repository {
@@ -75,6 +82,68 @@ export interface StoreCapabilities {
   readonly transactions: boolean;
 }
 
+/** A value bound to a `$n` parameter of a query. Arrays bind as SQL arrays (`$1::VARCHAR[]`). */
+export type SqlValue =
+  | string
+  | number
+  | boolean
+  | Date
+  | null
+  | readonly string[]
+  | readonly number[]
+  | readonly Date[];
+
+/** A compiled query: SQL text with `$1…$n` placeholders and the values they bind. */
+export interface Query {
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+}
+
+/** A row a query returns: integers as numbers, timestamps as Dates, lists as arrays. */
+export type QueryRow = Readonly<Record<string, unknown>>;
+
+/**
+ * The SQL a dialect must write its own way, used to build otherwise portable queries. Each takes
+ * SQL expressions and returns one.
+ */
+export interface SqlFragments {
+  /** The ISO weekday of a timestamp: 1 for Monday … 7 for Sunday. */
+  isoWeekday(timestamp: string): string;
+  /** A timestamp moved by an integer number of minutes (an expression). */
+  addMinutes(timestamp: string, minutes: string): string;
+  /**
+   * True when the whole text matches the regular expression (anchored at both ends), written in
+   * the subset every backend reads alike: literals (ASCII punctuation escaped with `\`), `[^/]`,
+   * groups `( )`, alternation `|` and the quantifiers `*` and `?` (no `.`: its newline rules
+   * differ).
+   */
+  fullMatch(text: string, regex: string): string;
+}
+
+/** One entry of the results cache. */
+export interface StoredResult {
+  /** The cache key: metric, version, repository set and normalised parameters, hashed. */
+  readonly key: string;
+  readonly metric: string;
+  readonly version: number;
+  /** The repository ids, sorted. */
+  readonly repositories: readonly string[];
+  /** The normalised parameters, as JSON. */
+  readonly params: string;
+  /** The data version the result was computed from (see `Store.dataVersion`). */
+  readonly dataVersion: string;
+  readonly computedAt: Date;
+  readonly durationMs: number;
+  /** The result, as JSON. */
+  readonly result: string;
+}
+
+/** An explicit identity merge: the (lower-cased) email belongs to `person`. */
+export interface IdentityLink {
+  readonly email: string;
+  readonly person: string;
+}
+
 /**
  * The Store port: everything the roles need from a backend, nothing more.
  *
@@ -123,6 +192,33 @@ export interface Store {
   deleteCommits(repoId: string, shas: readonly string[]): Promise<void>;
   /** Removes every commit, file change, ref and marker of the repository, keeping its record. */
   resetRepositoryData(repoId: string): Promise<void>;
+  /** Replaces the repository's `.mailmap` entries; bumps the data version when they changed. */
+  replaceMailmap(repoId: string, entries: readonly MailmapEntry[]): Promise<void>;
+  /**
+   * Replaces the files of the default branch's tree (streamed in chunks); bumps the data version.
+   * Atomic.
+   */
+  replaceTree(repoId: string, files: AsyncIterable<readonly TreeFile[]>): Promise<void>;
+
+  /** SQL the metrics need written this backend's way. */
+  readonly sql: SqlFragments;
+  /** Runs a read-only compiled query. */
+  query(query: Query): Promise<QueryRow[]>;
+  /**
+   * The version of everything a metric over these repositories reads: their data versions and the
+   * identities' version, as one string that changes whenever any of them does.
+   */
+  dataVersion(repoIds: readonly string[]): Promise<string>;
+  /** Reads a cached result by key. */
+  readResult(key: string): Promise<StoredResult | undefined>;
+  /** Stores a result, replacing any with the same key. */
+  writeResult(result: StoredResult): Promise<void>;
+
+  /** Links each email (lower-cased) to `person`: an explicit identity merge. */
+  linkIdentities(emails: readonly string[], person: string): Promise<void>;
+  /** Removes the explicit links of these emails (each counts as its own person again). */
+  unlinkIdentities(emails: readonly string[]): Promise<void>;
+  listIdentityLinks(): Promise<IdentityLink[]>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Commit } from '../../core/index.js';
+import type { Commit, MailmapEntry, TreeFile } from '../../core/index.js';
 import { isMetreError } from '../../errors/index.js';
 import type { Repository, Store, Walk } from '../port.js';
 import { chunks, commitFiles, makeCommit, makeFile, makeHistory, sha } from './fixtures.js';
@@ -9,8 +9,11 @@ import {
   readCommits,
   readDefaultBranch,
   readFileChanges,
+  readMailmap,
   readRefs,
   readRows,
+  readTree,
+  sortMailmap,
 } from './inspect.js';
 
 const walk = (done: number, include = [sha('tip')], exclude: string[] = []): Walk => ({
@@ -59,6 +62,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeFilesPass(ctx);
     describeDefaultBranch(ctx);
     describeRemovals(ctx);
+    describeMailmapAndTree(ctx);
     describeRoundTrips(ctx);
     describeLifecycle(ctx, open, (reopened) => (store = reopened));
   });
@@ -431,15 +435,21 @@ function describeRemovals(ctx: () => Context): void {
       const files = history.map((c, i) => commitFiles(c, [makeFile(`f${i}`), makeFile('common')]));
       await store.writeFileChanges(repo.id, files, walk(4));
       await store.recordDefaultBranch(repo.id, sha(3), chunks(history.map((c) => c.sha)), true);
-      await store.replaceRefs(repo.id, [{ name: 'refs/heads/main', kind: 'branch', sha: sha(3) }]);
+      await store.replaceRefs(repo.id, [
+        { name: 'refs/heads/main', kind: 'branch', sha: sha(3), createdAt: 1_700_000_000 },
+      ]);
+      await store.replaceMailmap(repo.id, [
+        { properName: 'A', properEmail: null, commitName: null, commitEmail: 'a@x' },
+      ]);
+      await store.replaceTree(repo.id, chunks([{ path: 'README', bytes: 10 }]));
       await store.completePass(repo.id, 'commits', [sha(3)]);
     };
 
     it('replaces refs, bumping the data version only when they changed', async () => {
       const { store, repo, version } = ctx();
       const refs = [
-        { name: 'refs/heads/main', kind: 'branch' as const, sha: sha(1) },
-        { name: 'refs/tags/v1', kind: 'tag' as const, sha: sha(0) },
+        { name: 'refs/heads/main', kind: 'branch' as const, sha: sha(1), createdAt: 1_700_000_000 },
+        { name: 'refs/tags/v1', kind: 'tag' as const, sha: sha(0), createdAt: null },
       ];
       await store.replaceRefs(repo.id, refs);
       expect(await readRefs(store, repo.id)).toEqual(refs);
@@ -449,6 +459,11 @@ function describeRemovals(ctx: () => Context): void {
       await store.replaceRefs(repo.id, refs.slice(0, 1));
       expect(await readRefs(store, repo.id)).toEqual(refs.slice(0, 1));
       expect(await version()).toBe(2);
+      // A tag deleted and made again on the same commit differs only by its date.
+      const retagged = [{ ...refs[0]!, createdAt: 1_700_000_001 }];
+      await store.replaceRefs(repo.id, retagged);
+      expect(await readRefs(store, repo.id)).toEqual(retagged);
+      expect(await version()).toBe(3);
     });
 
     it('deletes commits with their file changes and default branch rows', async () => {
@@ -489,9 +504,15 @@ function describeRemovals(ctx: () => Context): void {
       await c.store.writeCommits(other.id, history, walk(4));
       const before = await c.store.findRepository(c.repo.id);
       await c.store.resetRepositoryData(c.repo.id);
-      for (const table of ['commits', 'file_changes', 'refs', 'default_branch_commits'] as const) {
-        expect(await countRows(c.store, table, c.repo.id)).toBe(0);
-      }
+      const tables = [
+        'commits',
+        'file_changes',
+        'refs',
+        'default_branch_commits',
+        'mailmap',
+        'tree_files',
+      ] as const;
+      for (const table of tables) expect(await countRows(c.store, table, c.repo.id)).toBe(0);
       const none = { tips: [], walk: null };
       expect(await c.store.readProgress(c.repo.id)).toEqual({ commits: none, files: none });
       expect(await c.store.findRepository(c.repo.id)).toEqual({
@@ -500,6 +521,98 @@ function describeRemovals(ctx: () => Context): void {
         dataVersion: (before?.dataVersion ?? 0) + 1,
       });
       expect(await countRows(c.store, 'commits', other.id)).toBe(4);
+    });
+  });
+}
+
+function describeMailmapAndTree(ctx: () => Context): void {
+  const entry = (commitEmail: string, more: Partial<MailmapEntry> = {}): MailmapEntry => ({
+    properName: null,
+    properEmail: null,
+    commitName: null,
+    commitEmail,
+    ...more,
+  });
+  const mailmap = [
+    entry('jd@old.example', { properName: 'Jane Doe', properEmail: 'jane@example.org' }),
+    entry('JD@old.example', { properName: 'Jane', commitName: 'jd' }),
+    entry('bob@example.org', { properEmail: 'bob@new.example' }),
+    entry('', { properName: 'Nobody', properEmail: 'no@body', commitName: 'Anon' }),
+  ];
+
+  describe('mailmap', () => {
+    it('replaces the entries, bumping the data version only when they changed', async () => {
+      const { store, repo, version } = ctx();
+      await store.replaceMailmap(repo.id, mailmap);
+      expect(await readMailmap(store, repo.id)).toEqual(sortMailmap(mailmap));
+      expect(await version()).toBe(1);
+      await store.replaceMailmap(repo.id, [...mailmap].reverse());
+      expect(await version()).toBe(1);
+      const edited = [...mailmap.slice(1), { ...mailmap[0]!, properName: 'Jane D.' }];
+      await store.replaceMailmap(repo.id, edited);
+      expect(await readMailmap(store, repo.id)).toEqual(sortMailmap(edited));
+      expect(await version()).toBe(2);
+      await store.replaceMailmap(repo.id, []);
+      expect(await readMailmap(store, repo.id)).toEqual([]);
+      expect(await version()).toBe(3);
+      await store.replaceMailmap(repo.id, []);
+      expect(await version()).toBe(3);
+    });
+
+    it('keeps each repository’s mailmap to itself', async () => {
+      const { store, repo } = ctx();
+      const other = await store.saveRepository({ name: `${repo.name}-b`, source: '/src/b' });
+      await store.replaceMailmap(repo.id, mailmap);
+      await store.replaceMailmap(other.id, mailmap.slice(0, 1));
+      await store.replaceMailmap(repo.id, mailmap.slice(1));
+      expect(await readMailmap(store, other.id)).toEqual(mailmap.slice(0, 1));
+      expect(await readMailmap(store, repo.id)).toEqual(sortMailmap(mailmap.slice(1)));
+    });
+  });
+
+  describe('tree', () => {
+    const files = (count: number, prefix = 'f'): TreeFile[] =>
+      Array.from({ length: count }, (_, i) => ({ path: `${prefix}/${i}`, bytes: i * 7 }));
+    const byPath = (list: readonly TreeFile[]) =>
+      [...list].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+    it('replaces the files from chunks and bumps the data version', async () => {
+      const { store, repo, version } = ctx();
+      const first = files(5000);
+      await store.replaceTree(repo.id, chunks(first.slice(0, 2500), [], first.slice(2500)));
+      expect(await readTree(store, repo.id)).toEqual(byPath(first));
+      expect(await version()).toBe(1);
+      const second = files(3, 'g');
+      await store.replaceTree(repo.id, chunks(second));
+      expect(await readTree(store, repo.id)).toEqual(byPath(second));
+      expect(await version()).toBe(2);
+      await store.replaceTree(repo.id, chunks());
+      expect(await readTree(store, repo.id)).toEqual([]);
+    });
+
+    it('keeps odd paths and large sizes exactly', async () => {
+      const { store, repo } = ctx();
+      const odd = [
+        { path: 'bytes-\\xff\\xfe.txt', bytes: 2 },
+        { path: 'back\\\\slash', bytes: 0 },
+        { path: 'new\nline\ttab "quote" \'single\'', bytes: 3 },
+        { path: 'dir with space/Zoë 中文 🦆.txt', bytes: 5 },
+        { path: 'huge.bin', bytes: 6 * 2 ** 30 },
+      ];
+      await store.replaceTree(repo.id, chunks(odd));
+      expect(await readTree(store, repo.id)).toEqual(byPath(odd));
+    });
+
+    it('a tree failing midway changes nothing', async () => {
+      const { store, repo, version } = ctx();
+      await store.replaceTree(repo.id, chunks(files(2)));
+      async function* failing(): AsyncIterable<readonly TreeFile[]> {
+        yield files(3000, 'new');
+        throw new Error('ls-tree died');
+      }
+      await expect(store.replaceTree(repo.id, failing())).rejects.toThrow(/ls-tree died/);
+      expect(await readTree(store, repo.id)).toEqual(byPath(files(2)));
+      expect(await version()).toBe(1);
     });
   });
 }
@@ -560,6 +673,20 @@ function describeRoundTrips(ctx: () => Context): void {
       const at = new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999));
       await store.updateRepository(repo.id, { lastCollectedAt: at });
       expect((await store.findRepository(repo.id))?.lastCollectedAt).toEqual(at);
+    });
+
+    it('keeps the creation dates of refs, before 1970 and unknown ones included', async () => {
+      const { store, repo } = ctx();
+      const refs = [-86_400 * 365 * 10, 0, 1_234_567_890, 4_102_444_800, null].map(
+        (createdAt, i) => ({
+          name: `refs/tags/t${i}`,
+          kind: 'tag' as const,
+          sha: sha(i),
+          createdAt,
+        }),
+      );
+      await store.replaceRefs(repo.id, refs);
+      expect(await readRefs(store, repo.id)).toEqual(refs);
     });
   });
 }

@@ -1,4 +1,4 @@
-import type { Commit, FileChange, Ref } from '../../core/index.js';
+import type { Commit, FileChange, MailmapEntry, Ref, TreeFile } from '../../core/index.js';
 import type { Store } from '../port.js';
 
 /** A row read back for a test: BIGINTs already as numbers, timestamps as Dates, lists as arrays. */
@@ -39,7 +39,13 @@ export function readRows(
 
 /** The tables holding a repository's data. */
 export type DataTable =
-  'commits' | 'file_changes' | 'refs' | 'default_branch_commits' | 'collection_progress';
+  | 'commits'
+  | 'file_changes'
+  | 'refs'
+  | 'default_branch_commits'
+  | 'collection_progress'
+  | 'mailmap'
+  | 'tree_files';
 
 /** The number of rows of `table` belonging to a repository. */
 export async function countRows(store: Store, table: DataTable, repoId: string): Promise<number> {
@@ -114,10 +120,49 @@ export async function readDefaultBranch(store: Store, repoId: string): Promise<s
 
 /** A repository's refs, ordered by name. */
 export async function readRefs(store: Store, repoId: string): Promise<Ref[]> {
-  const query = 'SELECT name, kind, sha FROM refs WHERE repo_id = $1 ORDER BY name';
+  const query = 'SELECT name, kind, sha, created_at FROM refs WHERE repo_id = $1 ORDER BY name';
   return (await readRows(store, query, [repoId])).map((row) => ({
     name: String(row.name),
     kind: row.kind as Ref['kind'],
     sha: String(row.sha),
+    createdAt: row.created_at === null ? null : (row.created_at as Date).getTime() / 1000,
   }));
+}
+
+/** A repository's mailmap entries, in a fixed order (by commit email, then the other fields). */
+export async function readMailmap(store: Store, repoId: string): Promise<MailmapEntry[]> {
+  const rows = await readRows(
+    store,
+    `SELECT proper_name, proper_email, commit_name, commit_email FROM mailmap WHERE repo_id = $1`,
+    [repoId],
+  );
+  const text = (value: unknown) => (value === null ? null : String(value));
+  return sortMailmap(
+    rows.map((row) => ({
+      properName: text(row.proper_name),
+      properEmail: text(row.proper_email),
+      commitName: text(row.commit_name),
+      commitEmail: String(row.commit_email),
+    })),
+  );
+}
+
+/**
+ * Mailmap entries in the order `readMailmap` returns them. Sorted here, not in SQL, so the order
+ * does not depend on each backend's collation.
+ */
+export function sortMailmap(entries: readonly MailmapEntry[]): MailmapEntry[] {
+  const key = (e: MailmapEntry) =>
+    JSON.stringify([e.commitEmail, e.commitName, e.properName, e.properEmail]);
+  return [...entries].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** The files of a repository's tree, ordered by path (code unit order, whatever the backend). */
+export async function readTree(store: Store, repoId: string): Promise<TreeFile[]> {
+  const rows = await readRows(store, 'SELECT path, bytes FROM tree_files WHERE repo_id = $1', [
+    repoId,
+  ]);
+  return rows
+    .map((row) => ({ path: String(row.path), bytes: Number(row.bytes) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -1,21 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import type { Commit, Ref } from '../../../core/index.js';
+import type { Commit, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import { MetreError } from '../../../errors/index.js';
 import type {
   CommitFiles,
+  IdentityLink,
   Pass,
   Progress,
+  Query,
+  QueryRow,
   Repository,
   RepositoryPatch,
   RepositorySummary,
+  SqlFragments,
   Store,
   StoreCapabilities,
+  StoredResult,
   Walk,
 } from '../../port.js';
 import { withAppender } from './append-rows.js';
-import { bigint, text, texts, timestamp, type Param } from './params.js';
-import { toProgress, toRef, toRepository, toSummary, type Row } from './rows.js';
+import { duckdbFragments } from './fragments.js';
+import { bigint, double, inferParam, text, texts, timestamp, type Param } from './params.js';
+import {
+  toMailmapEntry,
+  toNumber,
+  toProgress,
+  toRef,
+  toRepository,
+  toStoredResult,
+  toSummary,
+  type Row,
+} from './rows.js';
 import { SerialQueue } from './serial-queue.js';
 import * as sql from './sql.js';
 import { toStoreError } from './store-error.js';
@@ -24,7 +39,9 @@ import {
   commitsLayout,
   defaultBranchLayout,
   fileChangesLayout,
+  mailmapLayout,
   refsLayout,
+  treeFilesLayout,
   type FileRow,
 } from './tables.js';
 
@@ -45,6 +62,7 @@ export interface DuckDBStoreParts {
 export class DuckDBStore implements Store {
   readonly dialect = 'duckdb';
   readonly capabilities: StoreCapabilities = { transactions: true };
+  readonly sql: SqlFragments = duckdbFragments;
   readonly #parts: DuckDBStoreParts;
   readonly #queue = new SerialQueue();
   #closed = false;
@@ -148,6 +166,26 @@ export class DuckDBStore implements Store {
     });
   }
 
+  replaceMailmap(repoId: string, entries: readonly MailmapEntry[]): Promise<void> {
+    return this.#transaction(async (connection) => {
+      const stored = (await this.#rows(sql.READ_MAILMAP, text(repoId))).map(toMailmapEntry);
+      if (sameMailmap(stored, entries)) return;
+      await this.#run(sql.deleteRepositoryRows('mailmap'), text(repoId));
+      await withAppender(connection, mailmapLayout, repoId, async (append) => append(entries));
+      await this.#run(sql.BUMP_DATA_VERSION, text(repoId));
+    });
+  }
+
+  replaceTree(repoId: string, files: AsyncIterable<readonly TreeFile[]>): Promise<void> {
+    return this.#transaction(async (connection) => {
+      await this.#run(sql.deleteRepositoryRows('tree_files'), text(repoId));
+      await withAppender(connection, treeFilesLayout, repoId, async (append) => {
+        for await (const chunk of files) append(chunk);
+      });
+      await this.#run(sql.BUMP_DATA_VERSION, text(repoId));
+    });
+  }
+
   deleteCommits(repoId: string, shas: readonly string[]): Promise<void> {
     if (shas.length === 0) return this.#call(async () => undefined);
     return this.#transaction(async () => {
@@ -183,6 +221,73 @@ export class DuckDBStore implements Store {
       const reader = await this.#parts.connection.runAndReadAll(query, [...params]);
       return reader.getRowObjectsJS().map(plainRow);
     });
+  }
+
+  query(query: Query): Promise<QueryRow[]> {
+    return this.#call(async () => {
+      const params = query.params.map(inferParam);
+      const reader = await this.#parts.connection.runAndReadAll(query.sql, ...bind(params));
+      return reader.getRowObjectsJS().map(plainRow);
+    });
+  }
+
+  dataVersion(repoIds: readonly string[]): Promise<string> {
+    return this.#call(async () => {
+      const ids = [...new Set(repoIds)].sort();
+      const rows = await this.#rows(sql.DATA_VERSIONS, texts(ids));
+      const identities = toNumber((await this.#first(sql.IDENTITIES_VERSION))?.version);
+      const repos = rows.map((row) => `${String(row.id)}:${toNumber(row.data_version)}`);
+      return [...repos, `identities:${identities}`].join(',');
+    });
+  }
+
+  readResult(key: string): Promise<StoredResult | undefined> {
+    return this.#call(async () => {
+      const row = await this.#first(sql.READ_RESULT, text(key));
+      return row && toStoredResult(row);
+    });
+  }
+
+  writeResult(result: StoredResult): Promise<void> {
+    return this.#call(async () => {
+      await this.#run(
+        sql.WRITE_RESULT,
+        text(result.key),
+        text(result.metric),
+        bigint(result.version),
+        text(JSON.stringify(result.repositories)),
+        text(result.params),
+        text(result.dataVersion),
+        timestamp(result.computedAt),
+        double(result.durationMs),
+        text(result.result),
+      );
+    });
+  }
+
+  linkIdentities(emails: readonly string[], person: string): Promise<void> {
+    return this.#transaction(async () => {
+      for (const email of new Set(emails.map((e) => e.toLowerCase()))) {
+        await this.#run(sql.LINK_IDENTITY, text(email), text(person.toLowerCase()));
+      }
+      await this.#run(sql.BUMP_IDENTITIES_VERSION);
+    });
+  }
+
+  unlinkIdentities(emails: readonly string[]): Promise<void> {
+    return this.#transaction(async () => {
+      await this.#run(sql.UNLINK_IDENTITIES, texts(emails.map((e) => e.toLowerCase())));
+      await this.#run(sql.BUMP_IDENTITIES_VERSION);
+    });
+  }
+
+  listIdentityLinks(): Promise<IdentityLink[]> {
+    return this.#call(async () =>
+      (await this.#rows(sql.LIST_IDENTITY_LINKS)).map((row) => ({
+        email: String(row.email),
+        person: String(row.person),
+      })),
+    );
   }
 
   close(): Promise<void> {
@@ -267,6 +372,8 @@ const RESET_TABLES = [
   'default_branch_commits',
   'commit_totals',
   'collection_progress',
+  'mailmap',
+  'tree_files',
 ] as const;
 
 // Column names come from here only; every value is bound.
@@ -283,12 +390,26 @@ function patchSets(patch: RepositoryPatch): [string, Param][] {
 }
 
 function sameRefs(stored: readonly Ref[], wanted: readonly Ref[]): boolean {
-  const key = (refs: readonly Ref[]) =>
-    refs
-      .map((r) => `${r.kind}\0${r.name}\0${r.sha}`)
+  return sameRows(stored, wanted, (r) => [r.kind, r.name, r.sha, r.createdAt]);
+}
+
+function sameMailmap(stored: readonly MailmapEntry[], wanted: readonly MailmapEntry[]): boolean {
+  return sameRows(stored, wanted, (e) => [
+    e.properName,
+    e.properEmail,
+    e.commitName,
+    e.commitEmail,
+  ]);
+}
+
+/** Whether two lists hold the same rows in any order; `fields` lists what makes a row. */
+function sameRows<T>(a: readonly T[], b: readonly T[], fields: (row: T) => unknown[]): boolean {
+  const key = (rows: readonly T[]) =>
+    rows
+      .map((row) => JSON.stringify(fields(row)))
       .sort()
       .join('\n');
-  return stored.length === wanted.length && key(stored) === key(wanted);
+  return a.length === b.length && key(a) === key(b);
 }
 
 async function rollback(connection: DuckDBConnection): Promise<void> {
@@ -305,6 +426,12 @@ function bind(params: readonly Param[]): [DuckDBValue[], DuckDBType[]] {
 }
 
 function plainRow(row: Row): Row {
-  const entries = Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]);
-  return Object.fromEntries(entries);
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plainValue(v)]));
+}
+
+/** BIGINT and HUGEINT (bigint) to number, inside lists too: results are JSON numbers. */
+function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(plainValue);
+  return value;
 }

@@ -1,5 +1,7 @@
 import {
   BIGINT,
+  BOOLEAN,
+  DOUBLE,
   LIST,
   TIMESTAMPTZ,
   VARCHAR,
@@ -8,6 +10,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import type { SqlValue } from '../../port.js';
 
 /**
  * A bound parameter and its type. Types are given rather than inferred because DuckDB cannot
@@ -38,4 +41,34 @@ export function timestamp(value: Date | null): Param {
 /** Seconds since the epoch as DuckDB's microsecond timestamp. */
 export function toTimestamp(seconds: number): DuckDBValue {
   return timestampTZValue(BigInt(Math.round(seconds * 1_000_000)));
+}
+
+/** A DOUBLE parameter. */
+export function double(value: number | null): Param {
+  return [value, DOUBLE];
+}
+
+/**
+ * A portable query's parameter, typed from its JS value: integers as BIGINT, other numbers as
+ * DOUBLE, Dates as TIMESTAMPTZ, arrays as lists of their first element's type (VARCHAR when empty
+ * or null: queries cast such parameters, e.g. `$1::TIMESTAMPTZ`).
+ */
+export function inferParam(value: SqlValue): Param {
+  if (value === null || typeof value === 'string') return text(value);
+  if (typeof value === 'boolean') return [value, BOOLEAN];
+  if (typeof value === 'number') return Number.isInteger(value) ? bigint(value) : double(value);
+  if (value instanceof Date) return timestamp(value);
+  return inferList(value);
+}
+
+function inferList(values: readonly (string | number | Date)[]): Param {
+  const first = values[0];
+  if (first === undefined || typeof first === 'string') return texts(values.map(String));
+  if (first instanceof Date) {
+    const items = values.map((v) => toTimestamp((v as Date).getTime() / 1000));
+    return [listValue(items), LIST(TIMESTAMPTZ)];
+  }
+  const numbers = values as readonly number[];
+  if (numbers.every(Number.isInteger)) return [listValue(numbers.map(BigInt)), LIST(BIGINT)];
+  return [listValue([...numbers]), LIST(DOUBLE)];
 }

@@ -1,5 +1,11 @@
-import type { CollectionStatus, Ref } from '../../../core/index.js';
-import type { PassProgress, Progress, Repository, RepositorySummary } from '../../port.js';
+import type { CollectionStatus, MailmapEntry, Ref } from '../../../core/index.js';
+import type {
+  PassProgress,
+  Progress,
+  Repository,
+  RepositorySummary,
+  StoredResult,
+} from '../../port.js';
 
 /** A row as DuckDB's JS converter returns it: BIGINT as bigint, TIMESTAMPTZ as Date, lists as arrays. */
 export type Row = Record<string, unknown>;
@@ -64,5 +70,36 @@ function toPassProgress(row: Row): PassProgress {
 
 /** A `refs` row to a Ref. */
 export function toRef(row: Row): Ref {
-  return { name: String(row.name), kind: row.kind as Ref['kind'], sha: String(row.sha) };
+  const created = toDate(row.created_at);
+  return {
+    name: String(row.name),
+    kind: row.kind as Ref['kind'],
+    sha: String(row.sha),
+    createdAt: created === null ? null : created.getTime() / 1000,
+  };
+}
+
+/** A `mailmap` row to a MailmapEntry. */
+export function toMailmapEntry(row: Row): MailmapEntry {
+  return {
+    properName: toText(row.proper_name),
+    properEmail: toText(row.proper_email),
+    commitName: toText(row.commit_name),
+    commitEmail: String(row.commit_email),
+  };
+}
+
+/** A `metric_results` row to a StoredResult. */
+export function toStoredResult(row: Row): StoredResult {
+  return {
+    key: String(row.key),
+    metric: String(row.metric),
+    version: toNumber(row.version),
+    repositories: JSON.parse(String(row.repositories)) as string[],
+    params: String(row.params),
+    dataVersion: String(row.data_version),
+    computedAt: toDate(row.computed_at) ?? new Date(0),
+    durationMs: Number(row.duration_ms),
+    result: String(row.result),
+  };
 }

@@ -76,8 +76,44 @@ const V1_TABLES = [
   )`,
 ];
 
+// Version 2: what the metrics read besides commits. The mailmap and the default branch's tree are
+// read at collection time; identities hold the explicit merges made in metre; metric_results is
+// the results cache (small, so it has a real key and an upsert).
+const V2_TABLES = [
+  `CREATE TABLE mailmap (
+    repo_id VARCHAR NOT NULL,
+    proper_name VARCHAR,
+    proper_email VARCHAR,
+    commit_name VARCHAR,
+    commit_email VARCHAR NOT NULL
+  )`,
+  `CREATE TABLE tree_files (repo_id VARCHAR NOT NULL, path VARCHAR NOT NULL, bytes BIGINT NOT NULL)`,
+  `ALTER TABLE refs ADD COLUMN created_at TIMESTAMPTZ`,
+  `CREATE TABLE identities (
+    email VARCHAR PRIMARY KEY,
+    person VARCHAR NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  `CREATE TABLE store_versions (name VARCHAR PRIMARY KEY, version BIGINT NOT NULL)`,
+  `INSERT INTO store_versions VALUES ('identities', 0)`,
+  `CREATE TABLE metric_results (
+    key VARCHAR PRIMARY KEY,
+    metric VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    repositories VARCHAR NOT NULL,
+    params VARCHAR NOT NULL,
+    data_version VARCHAR NOT NULL,
+    computed_at TIMESTAMPTZ NOT NULL,
+    duration_ms DOUBLE NOT NULL,
+    result VARCHAR NOT NULL
+  )`,
+];
+
 /** The ordered history of the schema; the last version is the one this code reads and writes. */
-export const migrations: readonly Migration[] = [{ version: 1, statements: V1_TABLES }];
+export const migrations: readonly Migration[] = [
+  { version: 1, statements: V1_TABLES },
+  { version: 2, statements: V2_TABLES },
+];
 
 /** The schema version this code expects. */
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -67,6 +67,39 @@ export type ShaTable = 'commits' | 'file_changes' | 'default_branch_commits' | '
 export const deleteRepositoryRows = (table: RepositoryTable): string =>
   `DELETE FROM ${table} WHERE repo_id = $1`;
 
-export type RepositoryTable = ShaTable | 'refs' | 'collection_progress';
+export type RepositoryTable = ShaTable | 'refs' | 'collection_progress' | 'mailmap' | 'tree_files';
 
-export const READ_REFS = `SELECT name, kind, sha FROM refs WHERE repo_id = $1`;
+export const READ_REFS = `SELECT name, kind, sha, created_at FROM refs WHERE repo_id = $1`;
+
+export const READ_MAILMAP = `SELECT proper_name, proper_email, commit_name, commit_email
+  FROM mailmap WHERE repo_id = $1`;
+
+// The identities' version moves with every explicit merge or split, so cached people metrics
+// notice an edit at once.
+export const DATA_VERSIONS = `SELECT r.id, r.data_version,
+    (SELECT version FROM store_versions WHERE name = 'identities') AS identities
+  FROM repositories r WHERE r.id IN (SELECT unnest($1)) ORDER BY r.id`;
+
+export const IDENTITIES_VERSION = `SELECT version FROM store_versions WHERE name = 'identities'`;
+
+export const BUMP_IDENTITIES_VERSION = `UPDATE store_versions SET version = version + 1
+  WHERE name = 'identities'`;
+
+export const READ_RESULT = `SELECT key, metric, version, repositories, params, data_version,
+    computed_at, duration_ms, result
+  FROM metric_results WHERE key = $1`;
+
+export const WRITE_RESULT = `INSERT INTO metric_results
+    (key, metric, version, repositories, params, data_version, computed_at, duration_ms, result)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (key) DO UPDATE SET metric = excluded.metric, version = excluded.version,
+    repositories = excluded.repositories, params = excluded.params,
+    data_version = excluded.data_version, computed_at = excluded.computed_at,
+    duration_ms = excluded.duration_ms, result = excluded.result`;
+
+export const LINK_IDENTITY = `INSERT INTO identities (email, person, updated_at) VALUES ($1, $2, now())
+  ON CONFLICT (email) DO UPDATE SET person = excluded.person, updated_at = excluded.updated_at`;
+
+export const UNLINK_IDENTITIES = `DELETE FROM identities WHERE email IN (SELECT unnest($1))`;
+
+export const LIST_IDENTITY_LINKS = `SELECT email, person FROM identities ORDER BY person, email`;

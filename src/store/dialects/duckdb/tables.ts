@@ -1,4 +1,5 @@
 import {
+  BIGINT,
   BOOLEAN,
   INTEGER,
   LIST,
@@ -9,7 +10,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { Commit, FileChange, Ref } from '../../../core/index.js';
+import type { Commit, FileChange, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import type { CommitFiles } from '../../port.js';
 import { toTimestamp } from './params.js';
 
@@ -116,11 +117,34 @@ export const defaultBranchLayout: TableLayout<string> = {
 
 export const refsLayout: TableLayout<Ref> = {
   table: 'refs',
-  types: [VARCHAR, VARCHAR, VARCHAR, VARCHAR],
+  types: [VARCHAR, VARCHAR, VARCHAR, VARCHAR, TIMESTAMPTZ],
   columns: (repoId, refs) => [
     refs.map(() => repoId),
     refs.map((r) => r.name),
     refs.map((r) => r.kind),
     refs.map((r) => r.sha),
+    refs.map((r) => (r.createdAt === null ? null : toTimestamp(r.createdAt))),
+  ],
+};
+
+export const mailmapLayout: TableLayout<MailmapEntry> = {
+  table: 'mailmap',
+  types: [VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR],
+  columns: (repoId, entries) => [
+    entries.map(() => repoId),
+    entries.map((e) => e.properName),
+    entries.map((e) => e.properEmail),
+    entries.map((e) => e.commitName),
+    entries.map((e) => e.commitEmail),
+  ],
+};
+
+export const treeFilesLayout: TableLayout<TreeFile> = {
+  table: 'tree_files',
+  types: [VARCHAR, VARCHAR, BIGINT],
+  columns: (repoId, files) => [
+    files.map(() => repoId),
+    files.map((f) => f.path),
+    files.map((f) => BigInt(f.bytes)),
   ],
 };
