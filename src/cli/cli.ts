@@ -7,6 +7,13 @@ import {
   type CliDeps,
   type CollectOptions,
 } from './commands.js';
+import { analyzeCommand, type AnalyzeOptions } from './analyze.js';
+import {
+  listIdentitiesCommand,
+  mergeIdentitiesCommand,
+  splitIdentitiesCommand,
+} from './identities-command.js';
+import { metricCommand, metricsCommand, type MetricOptions } from './metric-command.js';
 
 const storeOption = () =>
   new Option('--store <url>', 'store URL, e.g. duckdb:/path/metre.duckdb (default: METRE_STORE)');
@@ -14,6 +21,8 @@ const storeOption = () =>
 function formatOption(choices: readonly string[], fallback: string) {
   return new Option('--format <format>', 'output format').choices(choices).default(fallback);
 }
+
+const collectValues = (value: string, previous: string[]) => [...previous, value];
 
 function buildProgram(deps: CliDeps): Command {
   const program = new Command('metre')
@@ -47,6 +56,65 @@ function buildProgram(deps: CliDeps): Command {
         format: options.format === 'json' ? 'json' : 'text',
       }),
     );
+
+  program
+    .command('metric')
+    .description('compute one metric (see `metre metrics`) over a repository or a group')
+    .argument('<metric-id>', 'the metric, e.g. commits or contributor-absence-factor')
+    .option('--repo <name>', 'a collected repository (repeat for a group)', collectValues, [])
+    .addOption(storeOption())
+    .addOption(formatOption(['table', 'json', 'csv'], 'table'))
+    .helpOption(
+      '-h, --help',
+      'the metric parameters are --<param> <value>, e.g. --granularity week',
+    )
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((id: string, options: MetricOptions, command: Command) =>
+      metricCommand(deps, id, command.args.slice(1), options),
+    );
+
+  program
+    .command('metrics')
+    .description('list the metric catalogue with each definition')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action((options: { format: 'text' | 'json' }) => metricsCommand(deps, options));
+
+  const identities = program
+    .command('identities')
+    .description('list the explicit identity merges (mailmap and email resolve the rest)')
+    .addOption(storeOption())
+    .addOption(formatOption(['table', 'json'], 'table'))
+    .action((options: { store?: string; format: 'table' | 'json' }) =>
+      listIdentitiesCommand(deps, options),
+    );
+  identities
+    .command('merge')
+    .description('count these emails as one person in every people metric')
+    .argument('<emails...>', 'two emails or more; the first is the person key unless --as')
+    .option('--as <email>', 'the person key to merge them under')
+    .addOption(storeOption())
+    .action((emails: string[], options: { as?: string; store?: string }) =>
+      mergeIdentitiesCommand(deps, emails, options),
+    );
+  identities
+    .command('split')
+    .description('undo explicit merges: each email counts as its own person again')
+    .argument('<emails...>', 'emails to unlink')
+    .addOption(storeOption())
+    .action((emails: string[], options: { store?: string }) =>
+      splitIdentitiesCommand(deps, emails, options),
+    );
+
+  program
+    .command('analyze')
+    .description('collect a repository (incrementally) and print a report of its headline numbers')
+    .argument('<path-or-url>', 'a local path, file:// URL, or https/ssh/git URL')
+    .option('--name <name>', 'the name to store it under (default: last segment of the location)')
+    .addOption(storeOption())
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .option('--open', 'also write a self-contained HTML report and print its path')
+    .action((location: string, options: AnalyzeOptions) => analyzeCommand(deps, location, options));
 
   program
     .command('start')

@@ -206,7 +206,8 @@ export interface Store {
   query(query: Query): Promise<QueryRow[]>;
   /**
    * The version of everything a metric over these repositories reads: their data versions and the
-   * identities' version, as one string that changes whenever any of them does.
+   * identities' version, as one string that changes whenever any of them does. One statement (a
+   * cache hit waits for nothing else); fails with METRE_REPO_NOT_FOUND for an unknown id.
    */
   dataVersion(repoIds: readonly string[]): Promise<string>;
   /** Reads a cached result by key. */

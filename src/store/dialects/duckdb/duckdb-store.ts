@@ -235,9 +235,12 @@ export class DuckDBStore implements Store {
     return this.#call(async () => {
       const ids = [...new Set(repoIds)].sort();
       const rows = await this.#rows(sql.DATA_VERSIONS, texts(ids));
-      const identities = toNumber((await this.#first(sql.IDENTITIES_VERSION))?.version);
+      const missing = ids.filter((id) => !rows.some((row) => row.id === id));
+      if (missing.length > 0) {
+        throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${missing.join(', ')}`);
+      }
       const repos = rows.map((row) => `${String(row.id)}:${toNumber(row.data_version)}`);
-      return [...repos, `identities:${identities}`].join(',');
+      return [...repos, `identities:${toNumber(rows[0]?.identities)}`].join(',');
     });
   }
 

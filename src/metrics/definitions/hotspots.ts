@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { defineMetric } from '../metric.js';
+import { orderedRange, range } from '../params.js';
+import { scopedCommits } from '../scope.js';
+import { SqlBuilder } from '../sql-builder.js';
+
+const MAX_DEPTH = 10;
+
+const params = orderedRange(
+  z.strictObject({
+    ...range,
+    depth: z.coerce.number().int().min(1).max(MAX_DEPTH).default(1),
+    limit: z.coerce.number().int().min(1).max(1000).default(20),
+    by: z.enum(['commits', 'lines']).default('commits'),
+  }),
+);
+
+/**
+ * The directory a file counts under: its first `depth` path segments, or its parent directory when
+ * that is shallower; top-level files have none (null). `depth` is a validated small integer.
+ */
+function directoryOf(path: string, depth: number): string {
+  const slashes = `(length(${path}) - length(replace(${path}, '/', '')))`;
+  const prefix = (segments: number) =>
+    Array.from({ length: segments }, (_, i) => `split_part(${path}, '/', ${i + 1})`).join(
+      " || '/' || ",
+    );
+  const whens = Array.from(
+    { length: depth - 1 },
+    (_, i) => `WHEN ${slashes} = ${i + 1} THEN ${prefix(i + 1)}`,
+  );
+  return `CASE WHEN ${slashes} = 0 THEN NULL ${whens.join(' ')} ELSE ${prefix(depth)} END`;
+}
+
+/** Files and directories ranked by commits touching them or lines changed. */
+export const hotspots = defineMetric({
+  id: 'hotspots',
+  version: 1,
+  title: 'Hotspots',
+  definition:
+    'The files and the directories most often changed: for each file path (a renamed file under ' +
+    'its new path), the commits that touched it and the lines added, deleted and changed (their ' +
+    'sum) there, as git log --numstat -M counts them (binary files 0 lines); for each directory, ' +
+    'the distinct commits touching any file in it and the sums of its files’ lines. A directory ' +
+    'is a file’s first depth path segments (default 1), or its parent directory when shallower; ' +
+    'top-level files belong to no directory. Commits reachable from the default branch with an ' +
+    'author date in the range; merge commits touch no file (files count on the commits that ' +
+    'changed them). In a group, a path is one row whatever the repository. Up to limit files ' +
+    '(default 20) and limit directories are given, each ranked (rank 1 first) by commits ' +
+    '(by=commits, the default) or lines changed (by=lines), ties broken by the other measure, ' +
+    'then by path.',
+  kind: 'table',
+  params,
+  compile(p, context) {
+    const b = new SqlBuilder();
+    const scope = { refs: 'default', merges: 'exclude', date: 'author', ...p } as const;
+    const [first, second] =
+      p.by === 'commits' ? ['commits', 'added + deleted'] : ['added + deleted', 'commits'];
+    const order = `ORDER BY ${first} DESC, ${second} DESC, path`;
+    const limit = b.bind(p.limit);
+    return [
+      b.build(`WITH ${scopedCommits(b, context, scope)},
+        touched AS (SELECT s.sha, fc.path, fc.lines_added, fc.lines_deleted FROM scoped s
+          JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha),
+        files AS (SELECT path, CAST(count(DISTINCT sha) AS BIGINT) AS commits,
+          CAST(sum(lines_added) AS BIGINT) AS added, CAST(sum(lines_deleted) AS BIGINT) AS deleted
+          FROM touched GROUP BY path),
+        dir_of AS (SELECT path, ${directoryOf('path', p.depth)} AS dir FROM files),
+        dirs AS (SELECT d.dir AS path, CAST(count(DISTINCT t.sha) AS BIGINT) AS commits,
+          CAST(sum(t.lines_added) AS BIGINT) AS added, CAST(sum(t.lines_deleted) AS BIGINT) AS deleted
+          FROM touched t JOIN dir_of d ON d.path = t.path WHERE d.dir IS NOT NULL GROUP BY d.dir),
+        ranked AS (
+          SELECT 'file' AS kind, path, commits, added, deleted,
+            row_number() OVER (${order}) AS rank FROM files
+          UNION ALL
+          SELECT 'directory', path, commits, added, deleted,
+            row_number() OVER (${order}) FROM dirs)
+        SELECT kind, path, commits, added, deleted, rank FROM ranked WHERE rank <= ${limit}
+        ORDER BY kind DESC, rank`),
+    ];
+  },
+  shape([rows = []]) {
+    return {
+      kind: 'table',
+      columns: ['kind', 'path', 'commits', 'added', 'deleted', 'changed', 'rank'],
+      rows: rows.map((row) => ({
+        kind: String(row.kind),
+        path: String(row.path),
+        commits: Number(row.commits),
+        added: Number(row.added),
+        deleted: Number(row.deleted),
+        changed: Number(row.added) + Number(row.deleted),
+        rank: Number(row.rank),
+      })),
+    };
+  },
+});

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { defineMetric } from '../metric.js';
+import { bots, identity, merges, orderedRange, positive, range, refs } from '../params.js';
+import { JOIN_AUTHORS, authors, scopedCommits } from '../scope.js';
+import { SqlBuilder } from '../sql-builder.js';
+
+const params = orderedRange(
+  z.strictObject({
+    ...range,
+    by: z.enum(['commits', 'lines']).default('commits'),
+    limit: positive.default(10),
+    identity,
+    bots,
+    merges,
+    refs,
+  }),
+);
+
+const COLUMNS = ['rank', 'person', 'name', 'email', 'commits', 'added', 'deleted', 'lines', 'share'];
+
+/** People ranked by commits or lines, with their share of the total. */
+export const topContributors = defineMetric({
+  id: 'top-contributors',
+  version: 1,
+  title: 'Top contributors',
+  definition:
+    'People ranked by the number of commits they authored in the range (author date, UTC), or ' +
+    'by lines changed (added plus deleted, from git log --numstat; merges count 0 lines) with ' +
+    'by=lines, over the commits reachable from the default branch (every branch and tag with ' +
+    'refs=all), merges included unless merges=exclude. Share is the person’s commits (or lines) ' +
+    'divided by those of everyone counted. Equal counts are ordered by name, then by person. ' +
+    'People are resolved through .mailmap, explicit merges and lower-cased email ' +
+    '(identity=person), or by lower-cased email (identity=email) or exact name and email ' +
+    '(identity=raw); name and email are those the person signs with most often. Bots count ' +
+    'unless bots=exclude. The first `limit` people (default 10) are listed.',
+  kind: 'table',
+  params,
+  compile(p, context) {
+    const b = new SqlBuilder();
+    const scope = { date: 'author', ...p } as const;
+    const humans = p.bots === 'exclude' ? 'WHERE a.is_bot = 0' : '';
+    const value = p.by === 'lines' ? 'added + deleted' : 'commits';
+    // Aggregated per alias first, then per person: the big join is avoided altogether.
+    return [
+      b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
+        per_alias AS (SELECT s.repo_id, s.author_name, s.author_email, count(*) AS commits,
+            sum(coalesce(s.lines_added, 0)) AS added, sum(coalesce(s.lines_deleted, 0)) AS deleted
+          FROM scoped s GROUP BY s.repo_id, s.author_name, s.author_email),
+        per_email AS (SELECT a.person, a.person_name, a.person_email, sum(s.commits) AS commits,
+            sum(s.added) AS added, sum(s.deleted) AS deleted
+          FROM per_alias s ${JOIN_AUTHORS} ${humans}
+          GROUP BY a.person, a.person_name, a.person_email),
+        per_person AS (SELECT person, min(person_name) AS name, CAST(sum(commits) AS BIGINT)
+            AS commits, CAST(sum(added) AS BIGINT) AS added, CAST(sum(deleted) AS BIGINT)
+            AS deleted FROM per_email GROUP BY person),
+        emails AS (SELECT person, person_email AS email FROM (SELECT person, person_email,
+            row_number() OVER (PARTITION BY person ORDER BY commits DESC, person_email) AS k
+            FROM per_email) x WHERE k = 1),
+        ranked AS (SELECT pp.*, e.email, rank() OVER (ORDER BY ${value} DESC) AS place,
+            CAST(sum(commits) OVER () AS BIGINT) AS all_commits,
+            CAST(sum(added + deleted) OVER () AS BIGINT) AS all_lines,
+            CAST(count(*) OVER () AS BIGINT) AS people
+          FROM per_person pp JOIN emails e ON e.person = pp.person)
+        SELECT person, name, email, commits, added, deleted, all_commits, all_lines, people
+        FROM ranked WHERE place <= ${b.bind(p.limit)}`),
+    ];
+  },
+  shape([rows = []], p) {
+    // Ties are broken here, by code point, so every backend lists the same people.
+    const people = rows
+      .map((row) => ({
+        person: String(row.person),
+        name: String(row.name),
+        email: String(row.email),
+        commits: Number(row.commits),
+        added: Number(row.added),
+        deleted: Number(row.deleted),
+      }))
+      .map((row) => ({ ...row, lines: row.added + row.deleted }))
+      .sort(
+        (x, y) =>
+          (p.by === 'lines' ? y.lines - x.lines : y.commits - x.commits) ||
+          compare(x.name, y.name) ||
+          compare(x.person, y.person),
+      )
+      .slice(0, p.limit);
+    const first = rows[0];
+    const totalCommits = Number(first?.all_commits ?? 0);
+    const totalLines = Number(first?.all_lines ?? 0);
+    const total = p.by === 'lines' ? totalLines : totalCommits;
+    return {
+      kind: 'table',
+      columns: COLUMNS,
+      rows: people.map((row, i) => ({
+        rank: i + 1,
+        ...row,
+        share: total === 0 ? 0 : (p.by === 'lines' ? row.lines : row.commits) / total,
+      })),
+      detail: { by: p.by, totalCommits, totalLines, contributors: Number(first?.people ?? 0) },
+    };
+  },
+});
+
+/** Code-point order, the same whatever the backend's collation. */
+export const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
