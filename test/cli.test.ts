@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitTruth, tempDir } from './support/git.js';
+import { git, gitTruth, tempDir } from './support/git.js';
 import { runMetre } from './support/metre-process.js';
 import { buildScriptedRepo } from './support/repos.js';
 
@@ -153,5 +153,20 @@ describe('errors a user can make end in one clear line and leave the store intac
     const result = runMetre(['colect', repo], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown command 'colect'/);
+  });
+});
+
+describe('metre start (npm start)', () => {
+  it('collects the demo repository and prints its report, incrementally the second time', () => {
+    const home = { METRE_HOME: join(ws.path, 'start-home'), METRE_DEMO_REPO: repo };
+    const first = runMetre(['start'], home);
+    expect(first.code).toBe(0);
+    const commits = Number(git(repo, ['rev-list', '--count', 'HEAD']).trim());
+    expect(first.stdout).toMatch(/^metre analyze: project /);
+    expect(first.stdout).toMatch(new RegExp(`\\nCommits\\s+${commits} \\(`));
+    expect(first.stdout.split('\n').length).toBeLessThanOrEqual(41);
+    const second = runMetre(['start'], home);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('this run collected 0 new commits');
   });
 });

@@ -1,12 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isMetreError, toMetreError } from '../errors/index.js';
-import {
-  collectCommand,
-  reposCommand,
-  startCommand,
-  type CliDeps,
-  type CollectOptions,
-} from './commands.js';
+import { collectCommand, reposCommand, type CliDeps, type CollectOptions } from './commands.js';
 import { analyzeCommand, type AnalyzeOptions } from './analyze.js';
 import {
   listIdentitiesCommand,
@@ -14,6 +8,7 @@ import {
   splitIdentitiesCommand,
 } from './identities-command.js';
 import { metricCommand, metricsCommand, type MetricOptions } from './metric-command.js';
+import { startCommand } from './start-command.js';
 
 const storeOption = () =>
   new Option('--store <url>', 'store URL, e.g. duckdb:/path/metre.duckdb (default: METRE_STORE)');
@@ -118,7 +113,9 @@ function buildProgram(deps: CliDeps): Command {
 
   program
     .command('start')
-    .description('the main job on the embedded store: collect the demo repository and summarise it')
+    .description(
+      'the main job on the embedded store: collect the demo repository and print its report',
+    )
     .addOption(storeOption())
     .action((options: { store?: string }) => startCommand(deps, options));
 

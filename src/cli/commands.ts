@@ -145,15 +145,3 @@ export async function reposCommand(
     deps.stdout.write('No repositories yet: try `metre collect <path-or-url>`.\n');
   else deps.stdout.write(formatTable(REPO_COLUMNS, repos));
 }
-
-/**
- * `metre start` (what `npm start` runs): collects the demo repository (METRE_DEMO_REPO, else the
- * repository metre lives in) on the embedded store and prints the summary and the repository list.
- */
-export async function startCommand(deps: CliDeps, options: { store?: string }): Promise<void> {
-  const config = deps.loadConfig({ store: options.store });
-  const location = config.demoRepo ?? deps.ownRepository;
-  deps.stdout.write(`metre: collecting ${location} into ${config.store}\n`);
-  await collectCommand(deps, location, { store: config.store, format: 'text' });
-  await reposCommand(deps, { store: config.store, format: 'text' });
-}
