@@ -85,9 +85,7 @@ const BY_NAME: Readonly<Record<string, readonly string[]>> = {
 };
 
 const invert = (table: Readonly<Record<string, readonly string[]>>) =>
-  new Map(
-    Object.entries(table).flatMap(([language, keys]) => keys.map((key) => [key, language])),
-  );
+  new Map(Object.entries(table).flatMap(([language, keys]) => keys.map((key) => [key, language])));
 
 const EXTENSIONS = invert(BY_EXTENSION);
 const NAMES = invert(BY_NAME);

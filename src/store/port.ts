@@ -84,14 +84,7 @@ export interface StoreCapabilities {
 
 /** A value bound to a `$n` parameter of a query. Arrays bind as SQL arrays (`$1::VARCHAR[]`). */
 export type SqlValue =
-  | string
-  | number
-  | boolean
-  | Date
-  | null
-  | readonly string[]
-  | readonly number[]
-  | readonly Date[];
+  string | number | boolean | Date | null | readonly string[] | readonly number[] | readonly Date[];
 
 /** A compiled query: SQL text with `$1…$n` placeholders and the values they bind. */
 export interface Query {

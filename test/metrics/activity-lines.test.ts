@@ -108,7 +108,8 @@ function busiestDirectory(): string {
   const counts = new Map<string, number>();
   for (const c of f.history) {
     for (const path of c.paths) {
-      if (path.includes('/')) counts.set(path.split('/')[0]!, (counts.get(path.split('/')[0]!) ?? 0) + 1);
+      if (path.includes('/'))
+        counts.set(path.split('/')[0]!, (counts.get(path.split('/')[0]!) ?? 0) + 1);
     }
   }
   return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
@@ -169,8 +170,11 @@ describe('lines-changed', () => {
     expect(none.total.changed).toBe(0);
     const underscore = await series('lines-changed', { path: '_*' });
     expect(underscore.total.changed).toBe(
-      expectedLines(f.history, () => 'x', (p) => p.startsWith('_') && !p.includes('/')).get('x')
-        ?.changed ?? 0,
+      expectedLines(
+        f.history,
+        () => 'x',
+        (p) => p.startsWith('_') && !p.includes('/'),
+      ).get('x')?.changed ?? 0,
     );
   });
 });
@@ -257,7 +261,9 @@ describe('commit-size', () => {
     const want = expectedSizes(f.history);
     expect(result.rows.map((r) => r.commits)).toEqual(want);
     expect(result.rows.map((r) => r.share)).toEqual(want.map((n) => n / f.history.length));
-    expect(result.rows[0]?.commits).toBeGreaterThanOrEqual(f.history.filter((c) => c.isMerge).length);
+    expect(result.rows[0]?.commits).toBeGreaterThanOrEqual(
+      f.history.filter((c) => c.isMerge).length,
+    );
     expect(result.detail).toEqual({ commits: f.history.length, commitsWithoutLines: 0 });
   });
 
@@ -326,7 +332,15 @@ describe('hotspots', () => {
 
   it('ranks files and top-level directories by commits, as git log --numstat shows them', async () => {
     const result = await table('hotspots');
-    expect(result.columns).toEqual(['kind', 'path', 'commits', 'added', 'deleted', 'changed', 'rank']);
+    expect(result.columns).toEqual([
+      'kind',
+      'path',
+      'commits',
+      'added',
+      'deleted',
+      'changed',
+      'rank',
+    ]);
     const want = expectedSpots(f.history, 1);
     expect(result.rows).toEqual([
       ...ranked(want.files, 'commits', 'file', 20),
@@ -334,7 +348,9 @@ describe('hotspots', () => {
     ]);
     // A file's commits are those whose paths (git's view, new paths of renames) include it.
     const top = result.rows[0]!;
-    expect(top.commits).toBe(f.history.filter((c) => !c.isMerge && c.paths.has(String(top.path))).length);
+    expect(top.commits).toBe(
+      f.history.filter((c) => !c.isMerge && c.paths.has(String(top.path))).length,
+    );
   });
 
   it('ranks by lines with by=lines, deeper directories with depth, in a range', async () => {
@@ -346,6 +362,8 @@ describe('hotspots', () => {
       ...ranked(want.files, 'lines', 'file', 7),
       ...ranked(want.dirs, 'lines', 'directory', 7),
     ]);
-    expect(result.rows.some((r) => String(r.path).split('/').length === 2 && r.kind === 'directory')).toBe(true);
+    expect(
+      result.rows.some((r) => String(r.path).split('/').length === 2 && r.kind === 'directory'),
+    ).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import type {
 } from '../../src/metrics/index.js';
 import type { Store } from '../../src/store/index.js';
 import { git, gitBytes, initRepo, tempDir } from '../support/git.js';
-import { countBy, utcBucket, type HistoryCommit } from '../support/history.js';
+import { countBy, readHistory, utcBucket, type HistoryCommit } from '../support/history.js';
 import { metricFixture, type MetricFixture } from './fixture.js';
 
 let f: MetricFixture;
@@ -84,7 +84,8 @@ function buildTinyRepo() {
   git(dir, ['tag', 'v1.0']);
   commit('Monday morning in India', MONDAY_EARLY, '+0530');
   WEEKLY.forEach((count, week) => {
-    for (let i = 0; i < count; i++) commit(`week ${week} #${i}`, FIRST_WEEK + week * 7 * 86400 + i * 60, '+0000');
+    for (let i = 0; i < count; i++)
+      commit(`week ${week} #${i}`, FIRST_WEEK + week * 7 * 86400 + i * 60, '+0000');
   });
   git(dir, ['tag', '-a', '-m', 'release', 'release_2'], {
     GIT_COMMITTER_DATE: `@${FIRST_WEEK + 60 * 86400} +0200`,
@@ -106,13 +107,21 @@ async function heatmap(params: Record<string, unknown>, repositories?: readonly 
   return result as HeatmapResult;
 }
 
-async function series(id: string, params: Record<string, unknown>, repositories?: readonly string[]) {
+async function series(
+  id: string,
+  params: Record<string, unknown>,
+  repositories?: readonly string[],
+) {
   const result = await metric(id, params, repositories);
   if (result.kind !== 'timeseries') throw new Error('not a time series');
   return result as TimeseriesResult;
 }
 
-async function table(id: string, params: Record<string, unknown>, repositories?: readonly string[]) {
+async function table(
+  id: string,
+  params: Record<string, unknown>,
+  repositories?: readonly string[],
+) {
   const result = await metric(id, params, repositories);
   if (result.kind !== 'table') throw new Error('not a table');
   return result as TableResult;
@@ -126,7 +135,9 @@ function cellOf(seconds: number, tz: number): string {
 
 /** The non-empty cells of a heatmap as weekday/hour → commits. */
 const nonEmpty = (result: HeatmapResult) =>
-  new Map(result.cells.filter((c) => c.value !== 0).map((c) => [`${c.weekday}/${c.hour}`, c.value]));
+  new Map(
+    result.cells.filter((c) => c.value !== 0).map((c) => [`${c.weekday}/${c.hour}`, c.value]),
+  );
 
 describe('activity-dates-times', () => {
   it('places a Sunday 23:30 -0800 commit on Sunday 23h locally and Monday 7h in UTC', async () => {
@@ -135,9 +146,17 @@ describe('activity-dates-times', () => {
     const cell = (r: HeatmapResult, weekday: number, hour: number) =>
       r.cells.find((c) => c.weekday === weekday && c.hour === hour)?.value;
     const range = { from: '2024-01-01', to: '2024-02-01' };
-    expect(nonEmpty(await heatmap(range, ['tiny']))).toEqual(new Map([['7/23', 1], ['1/0', 1]]));
+    expect(nonEmpty(await heatmap(range, ['tiny']))).toEqual(
+      new Map([
+        ['7/23', 1],
+        ['1/0', 1],
+      ]),
+    );
     expect(nonEmpty(await heatmap({ ...range, timezone: 'utc' }, ['tiny']))).toEqual(
-      new Map([['1/7', 1], ['7/18', 1]]),
+      new Map([
+        ['1/7', 1],
+        ['7/18', 1],
+      ]),
     );
     expect(cell(local, 7, 23)).toBe(1);
     expect(cell(utc, 1, 7)).toBe(1);
@@ -256,9 +275,7 @@ describe('burstiness', () => {
   it('keeps each bucket’s values in a range: the windows look back before from', async () => {
     const [from, to] = ['2016-02-01', '2016-08-01'];
     const result = await series('burstiness', { granularity: 'month', window: 6, from, to });
-    const want = expectedBursts(f.history, 'month', 6, 2).filter(
-      (p) => p.t >= from && p.t < to,
-    );
+    const want = expectedBursts(f.history, 'month', 6, 2).filter((p) => p.t >= from && p.t < to);
     expectSeries(result.points, want);
     expect(result.points).toHaveLength(6);
   });
@@ -284,10 +301,16 @@ describe('release-frequency', () => {
     for (const granularity of ['month', 'quarter', 'year'] as const) {
       const result = await series('release-frequency', { granularity });
       const want = countBy(truth, (tag) => utcBucket(tag.date, granularity));
-      expect(new Map(result.points.filter((p) => p.releases !== 0).map((p) => [p.t, p.releases]))).toEqual(want);
+      expect(
+        new Map(result.points.filter((p) => p.releases !== 0).map((p) => [p.t, p.releases])),
+      ).toEqual(want);
       expect(result.total.releases).toBe(truth.length);
       expect(result.detail?.releases).toEqual(
-        truth.map((tag) => ({ name: tag.name, date: new Date(tag.date * 1000).toISOString(), sha: tag.sha })),
+        truth.map((tag) => ({
+          name: tag.name,
+          date: new Date(tag.date * 1000).toISOString(),
+          sha: tag.sha,
+        })),
       );
     }
   });
@@ -296,26 +319,42 @@ describe('release-frequency', () => {
     const truth = tags(tiny.dir);
     const result = await series('release-frequency', {}, ['tiny']);
     expect(result.detail?.releases).toEqual(
-      truth.map((tag) => ({ name: tag.name, date: new Date(tag.date * 1000).toISOString(), sha: tag.sha })),
+      truth.map((tag) => ({
+        name: tag.name,
+        date: new Date(tag.date * 1000).toISOString(),
+        sha: tag.sha,
+      })),
     );
     const annotated = truth.find((tag) => tag.name === 'release_2');
     expect(annotated?.date).toBe(FIRST_WEEK + 60 * 86400);
     const underscore = await series('release-frequency', { pattern: 'release_*' }, ['tiny']);
     expect(underscore.total.releases).toBe(1);
-    expect((await series('release-frequency', { pattern: 'release?2' }, ['tiny'])).total.releases).toBe(1);
-    expect((await series('release-frequency', { pattern: 'release%' }, ['tiny'])).total.releases).toBe(0);
+    expect(
+      (await series('release-frequency', { pattern: 'release?2' }, ['tiny'])).total.releases,
+    ).toBe(1);
+    expect(
+      (await series('release-frequency', { pattern: 'release%' }, ['tiny'])).total.releases,
+    ).toBe(0);
   });
 
   it('follows the range and a pattern on the fixture', async () => {
     const [from, to] = ['2016-01-01', '2017-06-01'];
-    const result = await series('release-frequency', { from, to, pattern: 'v0.*', granularity: 'quarter' });
+    const result = await series('release-frequency', {
+      from,
+      to,
+      pattern: 'v0.*',
+      granularity: 'quarter',
+    });
     const want = tags(f.dir).filter(
-      (tag) => tag.name.startsWith('v0.') && tag.date >= Date.parse(from) / 1000 && tag.date < Date.parse(to) / 1000,
+      (tag) =>
+        tag.name.startsWith('v0.') &&
+        tag.date >= Date.parse(from) / 1000 &&
+        tag.date < Date.parse(to) / 1000,
     );
     expect(result.total.releases).toBe(want.length);
-    expect(new Map(result.points.filter((p) => p.releases !== 0).map((p) => [p.t, p.releases]))).toEqual(
-      countBy(want, (tag) => utcBucket(tag.date, 'quarter')),
-    );
+    expect(
+      new Map(result.points.filter((p) => p.releases !== 0).map((p) => [p.t, p.releases])),
+    ).toEqual(countBy(want, (tag) => utcBucket(tag.date, 'quarter')));
     expect(result.points.map((p) => p.t)).toEqual([
       '2016-01-01',
       '2016-04-01',
@@ -324,6 +363,21 @@ describe('release-frequency', () => {
       '2017-01-01',
       '2017-04-01',
     ]);
+  });
+});
+
+describe('a group of repositories', () => {
+  it('adds the lines of both and counts a path once in files-changed', async () => {
+    const both = [...f.history, ...readHistory(tiny.dir)];
+    const lines = await series('lines-changed', { granularity: 'year' }, [f.repo, 'tiny']);
+    const added = both.reduce((s, c) => s + c.added, 0);
+    const deleted = both.reduce((s, c) => s + c.deleted, 0);
+    expect(lines.total).toEqual({ added, deleted, changed: added + deleted });
+    const files = await series('files-changed', { granularity: 'year' }, [f.repo, 'tiny']);
+    const paths = new Set(both.filter((c) => !c.isMerge).flatMap((c) => [...c.paths]));
+    expect(files.total.files).toBe(paths.size);
+    const heat = await heatmap({}, [f.repo, 'tiny']);
+    expect(heat.cells.reduce((s, c) => s + c.value, 0)).toBe(both.length);
   });
 });
 
@@ -344,7 +398,12 @@ describe('language-distribution', () => {
   }
 
   const asMap = (result: TableResult) =>
-    new Map(result.rows.map((r) => [String(r.language), { files: Number(r.files), bytes: Number(r.bytes) }]));
+    new Map(
+      result.rows.map((r) => [
+        String(r.language),
+        { files: Number(r.files), bytes: Number(r.bytes) },
+      ]),
+    );
 
   it('counts files and bytes per language in the default branch’s tree, as git ls-tree does', async () => {
     const result = await table('language-distribution', {});

@@ -50,9 +50,7 @@ export const burstiness = defineMetric({
       const window = history.slice(Math.max(0, i - p.window), i).map((w) => Number(w.commits));
       const mean = window.length === 0 ? 0 : window.reduce((s, x) => s + x, 0) / window.length;
       const variance =
-        window.length === 0
-          ? 0
-          : window.reduce((s, x) => s + (x - mean) ** 2, 0) / window.length;
+        window.length === 0 ? 0 : window.reduce((s, x) => s + (x - mean) ** 2, 0) / window.length;
       const threshold = mean + p.k * Math.sqrt(variance);
       const commits = Number(point.commits);
       const burst = window.length === p.window && commits > threshold ? 1 : 0;
@@ -62,7 +60,11 @@ export const burstiness = defineMetric({
     const shown =
       p.from === undefined
         ? history.map((point) => point.t)
-        : bucketRange(rows.map((row) => toDate(row.t)), p.granularity, p).map(isoDay);
+        : bucketRange(
+            rows.map((row) => toDate(row.t)),
+            p.granularity,
+            p,
+          ).map(isoDay);
     const points = shown.map(
       (t) => stats.get(t) ?? { t, commits: 0, mean: 0, threshold: 0, burst: 0 },
     );

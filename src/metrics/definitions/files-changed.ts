@@ -32,11 +32,13 @@ export const filesChanged = defineMetric({
     const b = new SqlBuilder();
     const match = pathCondition(b, context, 'fc.path', p.path);
     return [
+      // Buckets are computed per commit, before the join multiplies the rows by files.
       b.build(`WITH ${scopedCommits(b, context, p)},
-        touched AS (SELECT s.t, fc.path FROM scoped s
-          JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha
-          WHERE NOT s.is_merge AND ${match})
-        SELECT 0 AS kind, ${bucketOf(p.granularity)} AS t, CAST(count(DISTINCT path) AS BIGINT) AS files
+        bucketed AS (SELECT repo_id, sha, ${bucketOf(p.granularity)} AS t FROM scoped
+          WHERE NOT is_merge),
+        touched AS (SELECT s.t, fc.path FROM bucketed s
+          JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha WHERE ${match})
+        SELECT 0 AS kind, t, CAST(count(DISTINCT path) AS BIGINT) AS files
         FROM touched GROUP BY 2
         UNION ALL SELECT 1, NULL, CAST(count(DISTINCT path) AS BIGINT) FROM touched
         UNION ALL SELECT 2, NULL, CAST(count(*) AS BIGINT) FROM scoped WHERE lines_added IS NULL

@@ -17,19 +17,20 @@ const params = orderedRange(
 
 /**
  * The directory a file counts under: its first `depth` path segments, or its parent directory when
- * that is shallower; top-level files have none (null). `depth` is a validated small integer.
+ * that is shallower; top-level files have none (null). `depth` is a validated small integer, and
+ * the LIKE patterns are constants (computed per row: cheaper than joining a lookup by path).
  */
 function directoryOf(path: string, depth: number): string {
-  const slashes = `(length(${path}) - length(replace(${path}, '/', '')))`;
   const prefix = (segments: number) =>
     Array.from({ length: segments }, (_, i) => `split_part(${path}, '/', ${i + 1})`).join(
       " || '/' || ",
     );
+  const deeper = (slashes: number) => `${path} LIKE '${'%/'.repeat(slashes)}%'`;
   const whens = Array.from(
     { length: depth - 1 },
-    (_, i) => `WHEN ${slashes} = ${i + 1} THEN ${prefix(i + 1)}`,
+    (_, i) => `WHEN NOT ${deeper(i + 2)} THEN ${prefix(i + 1)}`,
   );
-  return `CASE WHEN ${slashes} = 0 THEN NULL ${whens.join(' ')} ELSE ${prefix(depth)} END`;
+  return `CASE WHEN NOT ${deeper(1)} THEN NULL ${whens.join(' ')} ELSE ${prefix(depth)} END`;
 }
 
 /** Files and directories ranked by commits touching them or lines changed. */
@@ -58,17 +59,19 @@ export const hotspots = defineMetric({
       p.by === 'commits' ? ['commits', 'added + deleted'] : ['added + deleted', 'commits'];
     const order = `ORDER BY ${first} DESC, ${second} DESC, path`;
     const limit = b.bind(p.limit);
+    // A commit lists a path once (git log --numstat -M), so a file's commits are its rows.
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)},
         touched AS (SELECT s.sha, fc.path, fc.lines_added, fc.lines_deleted FROM scoped s
           JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha),
-        files AS (SELECT path, CAST(count(DISTINCT sha) AS BIGINT) AS commits,
+        files AS (SELECT path, CAST(count(*) AS BIGINT) AS commits,
           CAST(sum(lines_added) AS BIGINT) AS added, CAST(sum(lines_deleted) AS BIGINT) AS deleted
           FROM touched GROUP BY path),
-        dir_of AS (SELECT path, ${directoryOf('path', p.depth)} AS dir FROM files),
-        dirs AS (SELECT d.dir AS path, CAST(count(DISTINCT t.sha) AS BIGINT) AS commits,
-          CAST(sum(t.lines_added) AS BIGINT) AS added, CAST(sum(t.lines_deleted) AS BIGINT) AS deleted
-          FROM touched t JOIN dir_of d ON d.path = t.path WHERE d.dir IS NOT NULL GROUP BY d.dir),
+        dirs AS (SELECT dir AS path, CAST(count(DISTINCT sha) AS BIGINT) AS commits,
+          CAST(sum(lines_added) AS BIGINT) AS added, CAST(sum(lines_deleted) AS BIGINT) AS deleted
+          FROM (SELECT ${directoryOf('path', p.depth)} AS dir, sha, lines_added, lines_deleted
+            FROM touched) x
+          WHERE dir IS NOT NULL GROUP BY dir),
         ranked AS (
           SELECT 'file' AS kind, path, commits, added, deleted,
             row_number() OVER (${order}) AS rank FROM files

@@ -51,13 +51,13 @@ export const linesChanged = defineMetric({
     }
     const match = pathCondition(b, context, 'fc.path', p.path);
     return [
+      // Buckets are computed per commit, before the join multiplies the rows by files.
       b.build(`WITH ${scoped},
-        lines AS (SELECT s.t, fc.lines_added, fc.lines_deleted FROM scoped s
-          JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha
-          WHERE NOT s.is_merge AND ${match})
-        SELECT ${bucket} AS t, CAST(sum(lines_added) AS BIGINT) AS added,
-          CAST(sum(lines_deleted) AS BIGINT) AS deleted, CAST(0 AS BIGINT) AS missing
-        FROM lines GROUP BY 1
+        bucketed AS (SELECT repo_id, sha, ${bucket} AS t FROM scoped WHERE NOT is_merge)
+        SELECT s.t, CAST(sum(fc.lines_added) AS BIGINT) AS added,
+          CAST(sum(fc.lines_deleted) AS BIGINT) AS deleted, CAST(0 AS BIGINT) AS missing
+        FROM bucketed s JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha
+        WHERE ${match} GROUP BY 1
         UNION ALL ${missing}
         ORDER BY 1 NULLS LAST`),
     ];
