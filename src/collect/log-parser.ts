@@ -190,11 +190,16 @@ class NulSplitter {
   }
 }
 
-/** A raw diff entry waiting for its numstat entry. */
+/**
+ * A raw diff entry waiting for its numstat entry. Its paths are decoded once, here; the numstat
+ * entry's are only compared with them byte for byte, as `bytes` (one char per byte, latin1).
+ */
 interface RawEntry {
   readonly changeType: ChangeType;
   readonly oldPath: string | null;
   readonly path: string;
+  readonly oldBytes: string | null;
+  readonly bytes: string;
 }
 
 /** Line counts of a numstat entry. */
@@ -238,7 +243,7 @@ type FilesState =
       readonly draft: Draft;
       readonly changeType: ChangeType;
       readonly twoPaths: boolean;
-      readonly oldPath: string | null;
+      readonly old: Path | null;
     }
   /** After a raw entry: another raw entry or the first numstat entry. */
   | { readonly kind: 'after-raw'; readonly draft: Draft }
@@ -247,7 +252,7 @@ type FilesState =
       readonly kind: 'numstat-path';
       readonly draft: Draft;
       readonly counts: Counts;
-      readonly oldPath: string | null;
+      readonly oldBytes: string | null;
     }
   /** After a numstat entry: another one, the separator or the end. */
   | { readonly kind: 'after-numstat'; readonly draft: Draft };
@@ -507,7 +512,7 @@ function rawEntry(draft: Draft, token: Buffer, m: Fails): FilesState {
   if (match === null) return m.fail(`invalid raw diff entry ${preview(token)}`);
   const changeType = statusOf(match[1] ?? '', match[2] !== undefined, m);
   const twoPaths = changeType === 'R' || changeType === 'C';
-  return { kind: 'raw-path', draft, changeType, twoPaths, oldPath: null };
+  return { kind: 'raw-path', draft, changeType, twoPaths, old: null };
 }
 
 function statusOf(letter: string, scored: boolean, m: Fails): ChangeType {
@@ -532,10 +537,34 @@ function statusOf(letter: string, scored: boolean, m: Fails): ChangeType {
   }
 }
 
+/** A path as stored (decoded) and as git printed it (its bytes, one char per byte). */
+interface Path {
+  readonly text: string;
+  readonly bytes: string;
+}
+
+function pathOf(token: Buffer): Path {
+  const bytes = token.toString('latin1');
+  // ASCII decodes to itself: only other bytes need the (slower) UTF-8 check.
+  return { text: isAscii(token) ? bytes : decodePath(token), bytes };
+}
+
+function isAscii(token: Buffer): boolean {
+  for (let i = 0; i < token.length; i++) if ((token[i] ?? 0) >= 0x80) return false;
+  return true;
+}
+
 function onRawPath(state: In<FilesState, 'raw-path'>, token: Buffer): FilesState {
-  const path = decodePath(token);
-  if (state.twoPaths && state.oldPath === null) return { ...state, oldPath: path };
-  state.draft.raw.push({ changeType: state.changeType, oldPath: state.oldPath, path });
+  const path = pathOf(token);
+  if (state.twoPaths && state.old === null) return { ...state, old: path };
+  const { changeType, old } = state;
+  state.draft.raw.push({
+    changeType,
+    oldPath: old?.text ?? null,
+    path: path.text,
+    oldBytes: old?.bytes ?? null,
+    bytes: path.bytes,
+  });
   return { kind: 'after-raw', draft: state.draft };
 }
 
@@ -565,30 +594,35 @@ function numstatEntry(draft: Draft, token: Buffer, m: Fails): FilesState {
     token.toString('latin1', tab1 + 1, tab2),
     m,
   );
-  if (tab2 + 1 === token.length) return { kind: 'numstat-path', draft, counts, oldPath: null };
-  return addFile(draft, counts, null, decodePath(token.subarray(tab2 + 1)), m);
+  if (tab2 + 1 === token.length) return { kind: 'numstat-path', draft, counts, oldBytes: null };
+  return addFile(draft, counts, null, token.toString('latin1', tab2 + 1), m);
 }
 
 function onNumstatPath(state: In<FilesState, 'numstat-path'>, token: Buffer, m: Fails): FilesState {
-  const path = decodePath(token);
-  if (state.oldPath === null) return { ...state, oldPath: path };
-  return addFile(state.draft, state.counts, state.oldPath, path, m);
+  const bytes = token.toString('latin1');
+  if (state.oldBytes === null) return { ...state, oldBytes: bytes };
+  return addFile(state.draft, state.counts, state.oldBytes, bytes, m);
 }
 
-/** Pairs a numstat entry with the raw entry at the same position; they must name the same file. */
+/**
+ * Pairs a numstat entry (its paths' bytes, one char per byte) with the raw entry at the same
+ * position; they must name the same file.
+ */
 function addFile(
   draft: Draft,
   counts: Counts,
-  oldPath: string | null,
-  path: string,
+  oldBytes: string | null,
+  bytes: string,
   m: Fails,
 ): FilesState {
   const raw = draft.raw[draft.files.length];
   if (raw === undefined) return m.fail('more numstat entries than raw entries');
-  if (raw.path !== path || raw.oldPath !== oldPath) {
-    m.fail(`numstat entry ${paths(oldPath, path)} does not match raw entry ${describe(raw)}`);
+  if (raw.bytes !== bytes || raw.oldBytes !== oldBytes) {
+    const decoded = (text: string) => decodePath(Buffer.from(text, 'latin1'));
+    const numstat = paths(oldBytes === null ? null : decoded(oldBytes), decoded(bytes));
+    m.fail(`numstat entry ${numstat} does not match raw entry ${describe(raw)}`);
   }
-  const { changeType } = raw;
+  const { changeType, path, oldPath } = raw;
   const { added, deleted, binary } = counts;
   draft.files.push({ path, oldPath, changeType, added, deleted, binary });
   return { kind: 'after-numstat', draft };
