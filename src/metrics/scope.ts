@@ -51,7 +51,9 @@ export type Identity = 'person' | 'email' | 'raw';
  * The `authors` CTE, after `scoped`: each (repo_id, author_name, author_email) seen in scope,
  * resolved to `person` (its key), `person_name` (the name it signs with most often),
  * `person_email` (the resolved email of this alias) and `is_bot` (1 when any of the person's names
- * or emails matches a bot pattern, else 0). `botPatterns` overrides the configured bot patterns.
+ * or emails matches a bot pattern, else 0), with the alias's `commits`, `first_at` and `last_at`
+ * (its first and last `t`), and `added` and `deleted` lines (null counts as 0) in scope.
+ * `botPatterns` overrides the configured bot patterns.
  *
  * - `person`: through the repository's `.mailmap` (gitmailmap(5): a name-and-email entry wins,
  *   else an email entry; emails and names compared case-insensitively), then the explicit links of
@@ -67,7 +69,10 @@ export function authors(
   identity: Identity,
   botPatterns: readonly string[] = context.people.botPatterns,
 ): string {
-  const pairs = `pairs AS (SELECT repo_id, author_name, author_email, count(*) AS n
+  // What metrics need per alias is summed here, in the one pass over `scoped` this makes anyway.
+  const pairs = `pairs AS (SELECT repo_id, author_name, author_email, count(*) AS n,
+      min(t) AS first_at, max(t) AS last_at, sum(coalesce(lines_added, 0)) AS added,
+      sum(coalesce(lines_deleted, 0)) AS deleted
       FROM scoped GROUP BY repo_id, author_name, author_email)`;
   const resolved = resolvedPairs(b, context, identity);
   const botTest = isBot(b, botPatterns, ['r.name', 'r.email', 'r.author_name', 'r.author_email']);
@@ -79,7 +84,9 @@ export function authors(
       WHERE k = 1)`;
   const botPeople = `bot_people AS (SELECT person, max(bot) AS is_bot FROM flagged GROUP BY person)`;
   const final = `authors AS (SELECT f.repo_id, f.author_name, f.author_email, f.person,
-      nm.name AS person_name, f.email AS person_email, bp.is_bot FROM flagged f JOIN names nm ON nm.person = f.person
+      nm.name AS person_name, f.email AS person_email, bp.is_bot, f.n AS commits, f.first_at,
+      f.last_at, f.added, f.deleted
+      FROM flagged f JOIN names nm ON nm.person = f.person
       JOIN bot_people bp ON bp.person = f.person)`;
   return [pairs, resolved, flagged, names, botPeople, final].join(',\n');
 }

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../../src/collect/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { DEFAULT_BOT_PATTERNS, MetricsEngine, type MetricResult } from '../../src/metrics/index.js';
+import {
+  DEFAULT_BOT_PATTERNS,
+  MetricsEngine,
+  parseParams,
+  registry,
+  type MetricResult,
+} from '../../src/metrics/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { git, initRepo, tempDir } from '../support/git.js';
 
@@ -50,6 +56,7 @@ const times = (who: string, n: number, start: string): Commit[] =>
 const A = 'Ann <ann@a.example>';
 const B = 'Bob <bob@b.example>';
 const C = 'Cat <cat@gmail.com>';
+const D = 'Dan <dan@gmail.com>';
 
 beforeAll(async () => {
   store = await openStore(`duckdb:${join(tmp.path, 'metre.duckdb')}`);
@@ -66,6 +73,12 @@ beforeAll(async () => {
     ...times(A, 5, '2024-01-01T10:00:00Z'),
     ...times(B, 4, '2024-02-01T10:00:00Z'),
     ...times(C, 1, '2024-03-01T10:00:00Z'),
+  ]);
+  await repo('ties', [
+    ...times(C, 3, '2024-01-01T10:00:00Z'),
+    ...times(B, 3, '2024-02-01T10:00:00Z'),
+    ...times(A, 3, '2024-03-01T10:00:00Z'),
+    ...times(D, 1, '2024-04-01T10:00:00Z'),
   ]);
   // Ann commits at midnight on 10 January, then at midnight on 20 January; Bob keeps going.
   await repo('boundaries', [
@@ -121,12 +134,45 @@ describe('contributor-absence-factor: METRICS.md worked example', () => {
       [0.7, 2],
       [0.999999, 3],
     ] as const) {
-      expect([threshold, value(await get('contributor-absence-factor', 'five-four-one', { threshold }))]).toEqual([threshold, factor]);
+      expect([
+        threshold,
+        value(await get('contributor-absence-factor', 'five-four-one', { threshold })),
+      ]).toEqual([threshold, factor]);
     }
   });
 
+  it('takes people with equal commits one at a time, ties listed by name', async () => {
+    // Cat 3, Bob 3, Ann 3, Dan 1: 3 of 10, then 6, 9 and 10.
+    for (const [threshold, factor] of [
+      [0.2, 1],
+      [0.3, 2],
+      [0.5, 2],
+      [0.6, 3],
+      [0.89, 3],
+      [0.9, 4],
+    ] as const) {
+      expect([
+        threshold,
+        value(await get('contributor-absence-factor', 'ties', { threshold })),
+      ]).toEqual([threshold, factor]);
+    }
+    const result = await get('contributor-absence-factor', 'ties');
+    expect(result.detail?.people).toEqual([
+      { person: 'ann@a.example', name: 'Ann', commits: 3, share: 0.3 },
+      { person: 'bob@b.example', name: 'Bob', commits: 3, share: 0.3 },
+    ]);
+    // Organisations: independent (Cat and Dan, gmail) 4, a.example 3, b.example 3.
+    const elephant = await get('elephant-factor', 'ties', { threshold: 0.5 });
+    expect(elephant.detail?.organizations).toEqual([
+      { organization: 'independent', commits: 4, share: 0.4 },
+      { organization: 'a.example', commits: 3, share: 0.3 },
+    ]);
+  });
+
   it('per bucket with a granularity', async () => {
-    const result = await get('contributor-absence-factor', 'six-three-one', { granularity: 'month' });
+    const result = await get('contributor-absence-factor', 'six-three-one', {
+      granularity: 'month',
+    });
     expect(result).toMatchObject({
       kind: 'timeseries',
       points: [
@@ -158,7 +204,7 @@ describe('contributor-absence-factor: METRICS.md worked example', () => {
 });
 
 describe('inactive-contributors: boundaries', () => {
-  it('counts a person inactive once their last commit is strictly older than E - interval', async () => {
+  it('counts a person inactive once their last commit is older than E - interval', async () => {
     const result = await get('inactive-contributors', 'boundaries', {
       granularity: 'day',
       interval: 5,
@@ -192,5 +238,66 @@ describe('inactive-contributors: boundaries', () => {
     // Bob commits daily at noon. Ann: last commit 10 Jan 00:00; bucket 10 Jan ends 11 Jan, minus
     // a day is 10 Jan 00:00, not earlier: active. Bucket 11 Jan: inactive.
     expect(result.points.map((p) => p.inactive)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});
+
+describe('people metrics compile to parameterised SQL', () => {
+  const ids = [
+    'top-contributors',
+    'new-contributors',
+    'inactive-contributors',
+    'occasional-contributors',
+    'contributor-absence-factor',
+    'elephant-factor',
+    'organizational-diversity',
+    'bot-activity',
+  ];
+  const context = () => ({
+    repoIds: ['repo-evil-id'],
+    sql: store.sql,
+    people: {
+      botPatterns: ["%evil'bot%"],
+      affiliations: [
+        {
+          email: "o'evil@x.example",
+          organization: "Evil'Org",
+          from: '2020-01-01T00:00:00.000Z',
+          to: null,
+        },
+      ],
+    },
+  });
+  const raw: Record<string, Record<string, unknown>> = {
+    'top-contributors': { from: '2021-02-03', to: '2022-03-04', limit: 7 },
+    'new-contributors': { from: '2021-02-03', granularity: 'week' },
+    'inactive-contributors': { to: '2022-03-04', interval: 77 },
+    'occasional-contributors': { threshold: 9 },
+    'contributor-absence-factor': { threshold: 0.37, granularity: 'quarter' },
+    'elephant-factor': { threshold: 0.37 },
+    'organizational-diversity': { from: '2021-02-03' },
+    'bot-activity': { patterns: "%evil'pattern%" },
+  };
+  for (const id of ids) {
+    it(`${id}: no user value in the SQL text, every one bound`, () => {
+      const metric = registry.find((m) => m.id === id);
+      if (metric === undefined) throw new Error(`${id} is not registered`);
+      const queries = metric.compile(parseParams(metric, raw[id] ?? {}), context());
+      expect(queries.length).toBeGreaterThan(0);
+      for (const query of queries) {
+        for (const text of ['evil', '2021', '2022', '0.37', "'77"]) {
+          expect(query.sql).not.toContain(text);
+        }
+        const placeholders = [...query.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+        expect(Math.max(...placeholders)).toBe(query.params.length);
+      }
+      const bound = JSON.stringify(queries.map((q) => q.params));
+      expect(bound).toContain('repo-evil-id');
+    });
+  }
+
+  it('are registered after contributors, in METRICS.md order', () => {
+    const order = registry.map((m) => m.id);
+    const at = order.indexOf('contributors');
+    expect(order.slice(at + 1, at + 1 + ids.length)).toEqual(ids);
   });
 });

@@ -22,7 +22,9 @@ const like = (pattern: string) =>
   new RegExp(
     '^' +
       [...pattern]
-        .map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')))
+        .map((ch) =>
+          ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'),
+        )
         .join('') +
       '$',
     's',
@@ -122,10 +124,16 @@ describe('new-contributors', () => {
     );
     // A person active before the range is not new in it.
     const activeInRange = new Set(
-      f.history.filter((c) => c.authorTime >= seconds(from) && c.authorTime < seconds(to)).map(byPerson),
+      f.history
+        .filter((c) => c.authorTime >= seconds(from) && c.authorTime < seconds(to))
+        .map(byPerson),
     );
     expect(activeInRange.size).toBeGreaterThan(firsts.length);
-    expect(result.points.map((p) => p.t)).toEqual([from, nextBucket(from, 'month'), nextBucket(nextBucket(from, 'month'), 'month')]);
+    expect(result.points.map((p) => p.t)).toEqual([
+      from,
+      nextBucket(from, 'month'),
+      nextBucket(nextBucket(from, 'month'), 'month'),
+    ]);
     expect(result.total.newContributors).toBe(firsts.length);
   });
 
@@ -143,7 +151,12 @@ describe('new-contributors', () => {
  * Brute force: at each bucket end E, the people with a commit before E whose last commit before
  * E is earlier than E minus the interval.
  */
-function inactiveTruth(granularity: Granularity, interval: number, key: Key, skip = new Set<string>()) {
+function inactiveTruth(
+  granularity: Granularity,
+  interval: number,
+  key: Key,
+  skip = new Set<string>(),
+) {
   const times = f.history.map((c) => c.authorTime);
   const all = buckets(Math.min(...times), Math.max(...times), granularity);
   const byKey = new Map<string, number[]>();

@@ -215,9 +215,9 @@ describe('organizational-diversity', () => {
       const t = utcBucket(c.authorTime, 'month');
       orgs.set(t, (orgs.get(t) ?? new Set()).add(domainOf(c)));
     }
-    expect(new Map(perBucket.filter((p) => p.organizations > 0).map((p) => [p.t, p.organizations]))).toEqual(
-      new Map([...orgs].map(([t, set]) => [t, set.size])),
-    );
+    expect(
+      new Map(perBucket.filter((p) => p.organizations > 0).map((p) => [p.t, p.organizations])),
+    ).toEqual(new Map([...orgs].map(([t, set]) => [t, set.size])));
     const first = utcBucket(Math.min(...f.history.map((c) => c.authorTime)), 'month');
     const last = utcBucket(Math.max(...f.history.map((c) => c.authorTime)), 'month');
     expect(perBucket[0]?.t).toBe(first);

@@ -93,7 +93,15 @@ describe('top-contributors', () => {
     }
     expect(result.detail?.totalCommits).toBe(f.history.length);
     expect(result.columns).toEqual([
-      'rank', 'person', 'name', 'email', 'commits', 'added', 'deleted', 'lines', 'share',
+      'rank',
+      'person',
+      'name',
+      'email',
+      'commits',
+      'added',
+      'deleted',
+      'lines',
+      'share',
     ]);
   });
 

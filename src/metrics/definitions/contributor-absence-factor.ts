@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { fillSeries, toDate } from '../buckets.js';
 import { defineMetric, type MetricResult } from '../metric.js';
 import type { QueryRow } from '../../store/index.js';
-import { GRANULARITIES, identity, orderedRange, range, share, type Granularity } from '../params.js';
+import {
+  GRANULARITIES,
+  identity,
+  orderedRange,
+  range,
+  share,
+  type Granularity,
+} from '../params.js';
 import { JOIN_AUTHORS, authors, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
@@ -25,34 +32,56 @@ const params = orderedRange(
 const SCALE = 1_000_000;
 
 /**
- * The factor of each group of `contrib` (t, key, name, commits; t null for the whole range): the
- * smallest number of keys whose commits, largest first, add up to more than the threshold share
- * of the group's commits. Rows: `factor` rows (t, factor, total) and, for the whole range,
- * `member` rows (key, name, commits, total) for every key ranked within the factor (ties
- * included: the shape breaks them).
+ * What the factor of each group of `contrib` (t, who, commits; t null for the whole range) is
+ * made of: the smallest number of keys whose commits, largest first, add up to more than the
+ * threshold share of the group's commits. Keys with equal commits are taken together, so the
+ * window sorts a few distinct counts rather than every key. Rows:
+ *
+ * - `factor` (t, total, commits, sum_before, keys_before): the run of keys with `commits` commits
+ *   each during which the sum passes the threshold, `sum_before` the commits and `keys_before` the
+ *   keys of larger runs; the shape finds how many keys of the run are needed.
+ * - `member` (who, name, commits, total), for the whole range: every key with at least the
+ *   commits of that run (ties included: the shape breaks them). `names` is a query of (who,
+ *   name); without it, a key is its own name.
  */
-export function factorSelect(b: SqlBuilder, threshold: number): string {
+export function factorSelect(b: SqlBuilder, threshold: number, names?: string): string {
   const limit = b.bind(Math.round(threshold * SCALE));
-  return `ranked AS (SELECT t, key, name, commits,
-        CAST(sum(commits) OVER (PARTITION BY t ORDER BY commits DESC
-          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS cum,
-        CAST(sum(commits) OVER (PARTITION BY t) AS BIGINT) AS total,
-        rank() OVER (PARTITION BY t ORDER BY commits DESC) AS place
-      FROM contrib),
-    factors AS (SELECT t, CAST(1 + sum(CASE WHEN cum * ${SCALE} <= ${limit} * total THEN 1
-        ELSE 0 END) AS BIGINT) AS factor, max(total) AS total
-      FROM ranked GROUP BY t)
-    SELECT 'factor' AS row_kind, t, factor, total, NULL AS key, NULL AS name, NULL AS commits
-      FROM factors
-    UNION ALL SELECT 'member', NULL, NULL, r.total, r.key, r.name, r.commits
-      FROM ranked r JOIN factors f ON f.t IS NULL AND r.t IS NULL AND r.place <= f.factor`;
+  return `runs AS (SELECT t, commits, CAST(count(*) AS BIGINT) AS n FROM contrib
+      GROUP BY t, commits),
+    cumulated AS (SELECT t, commits, n,
+        CAST(sum(commits * n) OVER (PARTITION BY t ORDER BY commits DESC
+          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS upto,
+        CAST(sum(n) OVER (PARTITION BY t ORDER BY commits DESC
+          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS keys_upto,
+        CAST(sum(commits * n) OVER (PARTITION BY t) AS BIGINT) AS total
+      FROM runs),
+    crossing AS (SELECT t, commits, total, upto - commits * n AS sum_before,
+        keys_upto - n AS keys_before FROM cumulated WHERE upto * ${SCALE} > ${limit} * total
+        AND (upto - commits * n) * ${SCALE} <= ${limit} * total)
+    SELECT 'factor' AS row_kind, t, total, commits, sum_before, keys_before, NULL AS who,
+        NULL AS name FROM crossing
+    UNION ALL SELECT 'member', NULL, x.total, c.commits, NULL, NULL, c.who,
+        ${names === undefined ? 'c.who' : 'n.name'}
+      FROM contrib c JOIN crossing x ON x.t IS NULL AND c.t IS NULL AND c.commits >= x.commits
+      ${names === undefined ? '' : `LEFT JOIN (${names}) n ON n.who = c.who`}`;
 }
 
-/** `contrib` from per-bucket counts `per_bucket` (t, key, name, commits): adds the whole range. */
+/**
+ * The factor from a `factor` row: the keys of the larger runs, plus the fewest keys j of the
+ * crossing run with (sum_before + j × commits) / total > threshold, in exact integers.
+ */
+function factorOf(row: QueryRow, threshold: number): number {
+  const big = (value: unknown) => BigInt(Number(value));
+  const scale = BigInt(SCALE);
+  const room = big(Math.round(threshold * SCALE)) * big(row.total) - big(row.sum_before) * scale;
+  return Number(row.keys_before) + Number(room / (big(row.commits) * scale)) + 1;
+}
+
+/** `contrib` from per-bucket counts `per_bucket` (t, who, commits): adds the whole range. */
 export function contribCte(granularity: Granularity | undefined): string {
   if (granularity === undefined) return 'contrib AS (SELECT * FROM per_bucket)';
-  return `contrib AS (SELECT * FROM per_bucket UNION ALL SELECT NULL, key, min(name),
-      sum(commits) FROM per_bucket GROUP BY key)`;
+  return `contrib AS (SELECT * FROM per_bucket
+      UNION ALL SELECT NULL, who, CAST(sum(commits) AS BIGINT) FROM per_bucket GROUP BY who)`;
 }
 
 /** The result of `factorSelect`'s rows: a series when bucketed, else one value with who counts. */
@@ -63,10 +92,12 @@ export function shapeFactor(
 ): MetricResult {
   const factors = rows.filter((row) => row.row_kind === 'factor');
   const whole = factors.find((row) => row.t === null);
-  const factor = whole === undefined ? null : Number(whole.factor);
+  const factor = whole === undefined ? null : factorOf(whole, p.threshold);
   const totalCommits = Number(whole?.total ?? 0);
   if (p.granularity !== undefined) {
-    const buckets = factors.filter((row) => row.t !== null).map((row) => ({ ...row, t: toDate(row.t) }));
+    const buckets = factors
+      .filter((row) => row.t !== null)
+      .map((row) => ({ t: toDate(row.t), factor: factorOf(row, p.threshold) }));
     return {
       kind: 'timeseries',
       points: fillSeries(buckets, ['factor'], p.granularity, p),
@@ -76,7 +107,7 @@ export function shapeFactor(
   }
   const ranked = rows
     .filter((row) => row.row_kind === 'member')
-    .map((row) => ({ key: String(row.key), name: String(row.name), commits: Number(row.commits) }))
+    .map((row) => ({ key: String(row.who), name: String(row.name), commits: Number(row.commits) }))
     .sort((x, y) => y.commits - x.commits || compare(x.name, y.name) || compare(x.key, y.key))
     .slice(0, factor ?? 0);
   const list =
@@ -98,6 +129,9 @@ export function shapeFactor(
     detail: { threshold: p.threshold, totalCommits, [members]: list },
   };
 }
+
+/** Each person's name, for the people counted. */
+const NAMES = 'SELECT DISTINCT person AS who, person_name AS name FROM authors';
 
 /** The bus factor [CHAOSS Contributor Absence Factor]. */
 export const contributorAbsenceFactor = defineMetric({
@@ -122,23 +156,21 @@ export const contributorAbsenceFactor = defineMetric({
     const b = new SqlBuilder();
     const scope = { refs: 'default', merges: 'include', date: 'author', ...p } as const;
     const humans = p.bots === 'exclude' ? 'WHERE a.is_bot = 0' : '';
-    const bucket = p.granularity === undefined ? 'NULL' : bucketOf(p.granularity, 's.t');
+    // Without buckets, `authors` has each alias's commits already.
     const perAlias =
       p.granularity === undefined
-        ? `per_alias AS (SELECT CAST(NULL AS TIMESTAMPTZ) AS t, s.repo_id, s.author_name,
+        ? `per_alias AS (SELECT CAST(NULL AS TIMESTAMPTZ) AS t, repo_id, author_name,
+            author_email, commits FROM authors)`
+        : `per_alias AS (SELECT ${bucketOf(p.granularity, 's.t')} AS t, s.repo_id, s.author_name,
             s.author_email, count(*) AS commits FROM scoped s
-            GROUP BY s.repo_id, s.author_name, s.author_email)`
-        : `per_alias AS (SELECT ${bucket} AS t, s.repo_id, s.author_name, s.author_email,
-            count(*) AS commits FROM scoped s
-            GROUP BY ${bucket}, s.repo_id, s.author_name, s.author_email)`;
+            GROUP BY ${bucketOf(p.granularity, 's.t')}, s.repo_id, s.author_name, s.author_email)`;
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
         ${perAlias},
-        per_bucket AS (SELECT s.t, a.person AS key, min(a.person_name) AS name,
-            CAST(sum(s.commits) AS BIGINT) AS commits
+        per_bucket AS (SELECT s.t, a.person AS who, CAST(sum(s.commits) AS BIGINT) AS commits
           FROM per_alias s ${JOIN_AUTHORS} ${humans} GROUP BY s.t, a.person),
         ${contribCte(p.granularity)},
-        ${factorSelect(b, p.threshold)}`),
+        ${factorSelect(b, p.threshold, NAMES)}`),
     ];
   },
   shape([rows = []], p) {

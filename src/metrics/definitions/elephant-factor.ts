@@ -4,7 +4,12 @@ import { GRANULARITIES, orderedRange, range, share } from '../params.js';
 import { authors, organizations, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
-import { botsExcluded, contribCte, factorSelect, shapeFactor } from './contributor-absence-factor.js';
+import {
+  botsExcluded,
+  contribCte,
+  factorSelect,
+  shapeFactor,
+} from './contributor-absence-factor.js';
 
 const params = orderedRange(
   z.strictObject({
@@ -40,10 +45,9 @@ export const elephantFactor = defineMetric({
     const bucket = p.granularity === undefined ? undefined : bucketOf(p.granularity, 'o.t');
     const perBucket =
       bucket === undefined
-        ? `per_bucket AS (SELECT CAST(NULL AS TIMESTAMPTZ) AS t, o.organization AS key,
-            o.organization AS name, CAST(count(*) AS BIGINT) AS commits FROM orgs o ${humans}
-            GROUP BY o.organization)`
-        : `per_bucket AS (SELECT ${bucket} AS t, o.organization AS key, o.organization AS name,
+        ? `per_bucket AS (SELECT CAST(NULL AS TIMESTAMPTZ) AS t, o.organization AS who,
+            CAST(count(*) AS BIGINT) AS commits FROM orgs o ${humans} GROUP BY o.organization)`
+        : `per_bucket AS (SELECT ${bucket} AS t, o.organization AS who,
             CAST(count(*) AS BIGINT) AS commits FROM orgs o ${humans}
             GROUP BY ${bucket}, o.organization)`;
     return [

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bucketRange, isoDay, toDate } from '../buckets.js';
 import { defineMetric } from '../metric.js';
 import { bots, granularity, identity, orderedRange, positive, range } from '../params.js';
-import { JOIN_AUTHORS, authors, scopedCommits } from '../scope.js';
+import { authors, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
 import { spanOf } from './new-contributors.js';
@@ -32,28 +32,33 @@ export const inactiveContributors = defineMetric({
     const b = new SqlBuilder();
     const scope = { refs: 'default', merges: 'include', date: 'author' } as const;
     const humans = p.bots === 'exclude' ? 'WHERE a.is_bot = 0' : '';
-    // Bucket ends and the interval are whole UTC days, so only the day of each commit matters.
     // Between a commit c and the person's next one n (none: for ever), the person is inactive at
     // every bucket end E with c + interval < E <= n: the buckets starting in
     // [bucket(c + interval), bucket(n)). Each such run is sent as +1 at its start and -1 at its
-    // end; the shape adds them up in bucket order.
+    // end; the shape adds them up in bucket order. Only gaps longer than the interval can hold
+    // a run, and for those bucket(n) >= bucket(c + interval), so an empty run cancels out. The
+    // gaps are measured in seconds (cheap) before any calendar arithmetic (costly) is done, and
+    // people are numbered so that the window sorts integers, not strings.
     const interval = `CAST(${b.bind(`${p.interval} days`)} AS INTERVAL)`;
+    const seconds = b.bind(p.interval * 86_400);
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
-        alias_days AS (SELECT s.repo_id, s.author_name, s.author_email,
-            ${bucketOf('day', 's.t')} AS day
-          FROM scoped s GROUP BY s.repo_id, s.author_name, s.author_email, ${bucketOf('day', 's.t')}),
-        person_days AS (SELECT DISTINCT a.person, s.day FROM alias_days s ${JOIN_AUTHORS} ${humans}),
-        gaps AS (SELECT day, lead(day) OVER (PARTITION BY person ORDER BY day) AS next_day
-          FROM person_days),
-        runs AS (SELECT ${bucketOf(p.granularity, `day + ${interval}`)} AS lo,
-            ${bucketOf(p.granularity, 'next_day')} AS hi FROM gaps),
-        kept AS (SELECT lo, hi FROM runs WHERE hi IS NULL OR hi > lo)
-        SELECT 'delta' AS row_kind, lo AS t, CAST(count(*) AS BIGINT) AS delta, NULL AS first_at
-          FROM kept GROUP BY lo
-        UNION ALL SELECT 'delta', hi, -CAST(count(*) AS BIGINT), NULL FROM kept
+        numbered AS (SELECT person, dense_rank() OVER (ORDER BY person) AS pid
+          FROM (SELECT DISTINCT person FROM authors) x),
+        alias_ids AS (SELECT a.repo_id, a.author_name, a.author_email, n.pid
+          FROM authors a JOIN numbered n ON n.person = a.person ${humans}),
+        gaps AS (SELECT s.t, lead(s.t) OVER (PARTITION BY a.pid ORDER BY s.t) AS next_t
+          FROM scoped s JOIN alias_ids a ON a.repo_id = s.repo_id
+            AND a.author_name = s.author_name AND a.author_email = s.author_email),
+        runs AS (SELECT ${bucketOf(p.granularity, `t + ${interval}`)} AS lo,
+            ${bucketOf(p.granularity, 'next_t')} AS hi FROM gaps
+          WHERE next_t IS NULL OR extract(epoch FROM next_t) - extract(epoch FROM t) > ${seconds})
+        SELECT 'delta' AS row_kind, lo AS t, CAST(count(*) AS BIGINT) AS delta,
+            CAST(NULL AS TIMESTAMPTZ) AS first_at
+          FROM runs GROUP BY lo
+        UNION ALL SELECT 'delta', hi, -CAST(count(*) AS BIGINT), NULL FROM runs
           WHERE hi IS NOT NULL GROUP BY hi
-        UNION ALL SELECT 'span', max(day), NULL, min(day) FROM alias_days`),
+        UNION ALL SELECT 'span', max(last_at), NULL, min(first_at) FROM authors`),
     ];
   },
   shape([rows = []], p) {
@@ -67,7 +72,8 @@ export const inactiveContributors = defineMetric({
     const buckets = bucketRange([], p.granularity, span).map(isoDay);
     // Runs that started before the first bucket shown still count in it.
     let inactive = 0;
-    for (const [t, delta] of deltas) if (buckets[0] !== undefined && t < buckets[0]) inactive += delta;
+    for (const [t, delta] of deltas)
+      if (buckets[0] !== undefined && t < buckets[0]) inactive += delta;
     const points = buckets.map((t) => {
       inactive += deltas.get(t) ?? 0;
       return { t, inactive };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fillSeries, isoDay, toDate } from '../buckets.js';
 import { defineMetric } from '../metric.js';
 import { bots, granularity, identity, orderedRange, range } from '../params.js';
-import { JOIN_AUTHORS, authors, scopedCommits } from '../scope.js';
+import { authors, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
 import { compare } from './top-contributors.js';
@@ -36,15 +36,12 @@ export const newContributors = defineMetric({
     const where = window.length > 0 ? `WHERE ${window.join(' AND ')}` : '';
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
-        per_alias AS (SELECT s.repo_id, s.author_name, s.author_email, min(s.t) AS first_at,
-            max(s.t) AS last_at
-          FROM scoped s GROUP BY s.repo_id, s.author_name, s.author_email),
-        firsts AS (SELECT a.person, min(a.person_name) AS name, min(s.first_at) AS first_at
-          FROM per_alias s ${JOIN_AUTHORS} ${humans} GROUP BY a.person)
+        firsts AS (SELECT a.person, min(a.person_name) AS name, min(a.first_at) AS first_at
+          FROM authors a ${humans} GROUP BY a.person)
         SELECT 'person' AS row_kind, f.person, f.name, f.first_at AS first_at,
             ${bucketOf(p.granularity, 'f.first_at')} AS t
           FROM firsts f ${where}
-        UNION ALL SELECT 'span', NULL, NULL, min(first_at), max(last_at) FROM per_alias`),
+        UNION ALL SELECT 'span', NULL, NULL, min(first_at), max(last_at) FROM authors`),
     ];
   },
   shape([rows = []], p) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineMetric } from '../metric.js';
 import { bots, identity, orderedRange, positive, range } from '../params.js';
-import { JOIN_AUTHORS, authors, scopedCommits } from '../scope.js';
+import { authors, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 
 const params = orderedRange(
@@ -31,10 +31,8 @@ export const occasionalContributors = defineMetric({
     const threshold = b.bind(p.threshold);
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
-        per_alias AS (SELECT s.repo_id, s.author_name, s.author_email, count(*) AS commits
-          FROM scoped s GROUP BY s.repo_id, s.author_name, s.author_email),
-        per_person AS (SELECT a.person, sum(s.commits) AS commits
-          FROM per_alias s ${JOIN_AUTHORS} ${humans} GROUP BY a.person)
+        per_person AS (SELECT a.person, sum(a.commits) AS commits
+          FROM authors a ${humans} GROUP BY a.person)
         SELECT CAST(count(*) AS BIGINT) AS contributors,
           CAST(coalesce(sum(commits), 0) AS BIGINT) AS commits,
           CAST(coalesce(sum(CASE WHEN commits < ${threshold} THEN 1 ELSE 0 END), 0) AS BIGINT)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineMetric } from '../metric.js';
 import { bots, identity, merges, orderedRange, positive, range, refs } from '../params.js';
-import { JOIN_AUTHORS, authors, scopedCommits } from '../scope.js';
+import { authors, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 
 const params = orderedRange(
@@ -16,7 +16,17 @@ const params = orderedRange(
   }),
 );
 
-const COLUMNS = ['rank', 'person', 'name', 'email', 'commits', 'added', 'deleted', 'lines', 'share'];
+const COLUMNS = [
+  'rank',
+  'person',
+  'name',
+  'email',
+  'commits',
+  'added',
+  'deleted',
+  'lines',
+  'share',
+];
 
 /** People ranked by commits or lines, with their share of the total. */
 export const topContributors = defineMetric({
@@ -40,16 +50,12 @@ export const topContributors = defineMetric({
     const scope = { date: 'author', ...p } as const;
     const humans = p.bots === 'exclude' ? 'WHERE a.is_bot = 0' : '';
     const value = p.by === 'lines' ? 'added + deleted' : 'commits';
-    // Aggregated per alias first, then per person: the big join is avoided altogether.
+    // `authors` has each alias's sums already: no second pass over the commits.
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
-        per_alias AS (SELECT s.repo_id, s.author_name, s.author_email, count(*) AS commits,
-            sum(coalesce(s.lines_added, 0)) AS added, sum(coalesce(s.lines_deleted, 0)) AS deleted
-          FROM scoped s GROUP BY s.repo_id, s.author_name, s.author_email),
-        per_email AS (SELECT a.person, a.person_name, a.person_email, sum(s.commits) AS commits,
-            sum(s.added) AS added, sum(s.deleted) AS deleted
-          FROM per_alias s ${JOIN_AUTHORS} ${humans}
-          GROUP BY a.person, a.person_name, a.person_email),
+        per_email AS (SELECT a.person, a.person_name, a.person_email, sum(a.commits) AS commits,
+            sum(a.added) AS added, sum(a.deleted) AS deleted
+          FROM authors a ${humans} GROUP BY a.person, a.person_name, a.person_email),
         per_person AS (SELECT person, min(person_name) AS name, CAST(sum(commits) AS BIGINT)
             AS commits, CAST(sum(added) AS BIGINT) AS added, CAST(sum(deleted) AS BIGINT)
             AS deleted FROM per_email GROUP BY person),
