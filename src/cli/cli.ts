@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isMetreError, toMetreError } from '../errors/index.js';
 import { collectCommand, reposCommand, type CliDeps, type CollectOptions } from './commands.js';
 import { analyzeCommand, type AnalyzeOptions } from './analyze.js';
+import { dbMigrateCommand } from './db-command.js';
 import {
   listIdentitiesCommand,
   mergeIdentitiesCommand,
@@ -118,6 +119,14 @@ function buildProgram(deps: CliDeps): Command {
     )
     .addOption(storeOption())
     .action((options: { store?: string }) => startCommand(deps, options));
+
+  program
+    .command('db')
+    .description('manage the store')
+    .command('migrate')
+    .description('bring the store schema up to date and print its versions')
+    .addOption(storeOption())
+    .action((options: { store?: string }) => dbMigrateCommand(deps, options));
 
   return program;
 }

@@ -1,6 +1,7 @@
 /**
  * The store role: the Store port every backend implements, and `openStore`, which opens the
- * backend a store URL names. Drivers load lazily, inside their dialect, only when used.
+ * backend a store URL names (DuckDB, PostgreSQL, PGlite). Drivers load lazily, inside their
+ * dialect, only when used. `migrateStore` is `metre db migrate`.
  *
  * @example
  * const store = await openStore('duckdb:/data/metre.duckdb');
@@ -27,4 +28,16 @@ export type {
   StoredResult,
   Walk,
 } from './port.js';
-export { openStore, parseStoreUrl, type OpenStoreOptions, type StoreTarget } from './open-store.js';
+export { maskStoreUrl } from './mask-url.js';
+export {
+  migrateStore,
+  openStore,
+  parseStoreUrl,
+  storeName,
+  type DuckDBTarget,
+  type OpenStoreOptions,
+  type PgliteTarget,
+  type PostgresTarget,
+  type SchemaReport,
+  type StoreTarget,
+} from './open-store.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { MetreError } from '../errors/index.js';
+import { maskStoreUrl } from './mask-url.js';
 import type { Store } from './port.js';
 
 /** Options of `openStore`. */
@@ -9,31 +10,115 @@ export interface OpenStoreOptions {
 }
 
 /** A store URL taken apart. */
-export interface StoreTarget {
+export type StoreTarget = DuckDBTarget | PostgresTarget | PgliteTarget;
+
+export interface DuckDBTarget {
   readonly dialect: 'duckdb';
   /** An absolute file path, or `:memory:`. */
   readonly file: string;
 }
 
-const SUPPORTED = 'duckdb:<file path> or duckdb::memory:';
+export interface PostgresTarget {
+  readonly dialect: 'postgres';
+  /** The URL as the driver reads it (metre's own `schema` parameter taken out). */
+  readonly url: string;
+  /** The schema of metre's tables (`?schema=`), created if missing; null for the default. */
+  readonly schema: string | null;
+  /** The URL with its password masked, for messages. */
+  readonly name: string;
+}
+
+export interface PgliteTarget {
+  readonly dialect: 'pglite';
+  /** An absolute directory, or null for an in-memory database. */
+  readonly dir: string | null;
+}
+
+const SUPPORTED =
+  'duckdb:<file path>, duckdb::memory:, postgres://user:password@host:port/database' +
+  '[?schema=name] (or postgresql://), pglite:<directory>, pglite:memory';
 // Schemes of planned backends, as their URLs are written, so users get "not yet", not "unknown".
-const LATER: Readonly<Record<string, string>> = {
-  'postgres:': 'postgres://',
-  'postgresql:': 'postgresql://',
-  'pglite:': 'pglite:',
-  'crate:': 'crate://',
-};
+const LATER: Readonly<Record<string, string>> = { 'crate:': 'crate://' };
 
 /**
- * Opens the store a URL names: `duckdb:<file path>` (created with its directory if needed) or
- * `duckdb::memory:`. The dialect's driver is imported only now, so it loads only when used.
+ * Opens the store a URL names: `duckdb:<file path>` (created with its directory if needed),
+ * `duckdb::memory:`, `postgres://…` (or `postgresql://…`, with `?schema=name` to keep metre's
+ * tables in their own schema), `pglite:<directory>` or `pglite:memory`. The schema is brought up to
+ * date on open. The dialect's driver is imported only now, so it loads only when used.
  *
  * @example const store = await openStore('duckdb:/var/lib/metre/metre.duckdb')
+ * @example const store = await openStore('postgres://metre:secret@db:5432/metre?schema=metre')
  */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  return (await openTarget(parseStoreUrl(url), options)).store;
+}
+
+async function openTarget(
+  target: StoreTarget,
+  options: OpenStoreOptions,
+): Promise<{ store: Store; latest: number }> {
+  switch (target.dialect) {
+    case 'duckdb': {
+      const { openDuckDBStore, latestVersion } = await import('./dialects/duckdb/index.js');
+      return { store: await openDuckDBStore(target.file, options), latest: latestVersion };
+    }
+    case 'postgres': {
+      const { openPostgresStore, latestVersion } = await import('./dialects/postgres/index.js');
+      return { store: await openPostgresStore(target, options), latest: latestVersion };
+    }
+    case 'pglite': {
+      const { openPgliteStore, latestVersion } = await import('./dialects/pglite/index.js');
+      return { store: await openPgliteStore(target.dir, options), latest: latestVersion };
+    }
+  }
+}
+
+/** A store's schema after `migrateStore`. */
+export interface SchemaReport {
+  /** The store's URL, password masked. */
+  readonly store: string;
+  /** The store's schema version now. */
+  readonly version: number;
+  /** The version this metre expects (equal to `version` after a migration). */
+  readonly latest: number;
+  /** Every version recorded in the store, with when it was applied. */
+  readonly applied: readonly { readonly version: number; readonly appliedAt: Date | null }[];
+}
+
+/** The stores' own read, which both dialect classes offer (not part of the port). */
+interface SchemaReader {
+  readRows(query: string): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * Brings a store's schema up to date (what opening it does) and reports its versions: what
+ * `metre db migrate` prints.
+ *
+ * @example const { version, latest } = await migrateStore('postgres://metre@db/metre')
+ */
+export async function migrateStore(url: string): Promise<SchemaReport> {
   const target = parseStoreUrl(url);
-  const { openDuckDBStore } = await import('./dialects/duckdb/index.js');
-  return openDuckDBStore(target.file, options);
+  const { store, latest } = await openTarget(target, {});
+  try {
+    const rows = await (store as Store & SchemaReader).readRows(
+      'SELECT version, applied_at FROM schema_migrations ORDER BY version',
+    );
+    const applied = rows.map((row) => ({
+      version: Number(row.version),
+      appliedAt: row.applied_at instanceof Date ? row.applied_at : null,
+    }));
+    const version = Math.max(0, ...applied.map((step) => step.version));
+    return { store: storeName(target), version, latest, applied };
+  } finally {
+    await store.close();
+  }
+}
+
+/** How messages name a store: its URL, password masked. */
+export function storeName(target: StoreTarget): string {
+  if (target.dialect === 'duckdb') return `duckdb:${target.file}`;
+  if (target.dialect === 'pglite') return `pglite:${target.dir ?? 'memory'}`;
+  return target.name;
 }
 
 /**
@@ -41,29 +126,71 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
  * scheme only, never the whole URL, which may carry a password.
  *
  * @example parseStoreUrl('duckdb:metre.duckdb') // { dialect: 'duckdb', file: '/cwd/metre.duckdb' }
+ * @example parseStoreUrl('pglite:memory') // { dialect: 'pglite', dir: null }
  */
 export function parseStoreUrl(url: string): StoreTarget {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
-  if (scheme !== 'duckdb:') throw unsupported(scheme);
-  const path = url.slice(scheme.length);
+  const rest = url.slice(scheme?.length ?? 0);
+  if (scheme === 'duckdb:') return parseDuckDB(rest);
+  if (scheme === 'pglite:') return parsePglite(rest);
+  if (scheme === 'postgres:' || scheme === 'postgresql:') return parsePostgres(url);
+  throw unsupported(scheme);
+}
+
+function parseDuckDB(path: string): DuckDBTarget {
   if (path === ':memory:') return { dialect: 'duckdb', file: ':memory:' };
   if (path === '' || path.startsWith('//')) {
-    throw new MetreError(
-      'METRE_STORE_URL_INVALID',
-      `A duckdb store URL is duckdb:<file path> (e.g. duckdb:/data/metre.duckdb) or duckdb::memory:`,
+    throw invalid(
+      'A duckdb store URL is duckdb:<file path> (e.g. duckdb:/data/metre.duckdb) or duckdb::memory:',
     );
   }
   return { dialect: 'duckdb', file: resolve(path) };
 }
 
+function parsePglite(path: string): PgliteTarget {
+  if (path === 'memory') return { dialect: 'pglite', dir: null };
+  if (path === '' || path.startsWith('//')) {
+    throw invalid(
+      'A pglite store URL is pglite:<directory> (e.g. pglite:/data/metre.pglite) or pglite:memory',
+    );
+  }
+  return { dialect: 'pglite', dir: resolve(path) };
+}
+
+/** A schema name metre accepts: a plain, unquoted PostgreSQL identifier. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function parsePostgres(url: string): PostgresTarget {
+  const usage = 'A postgres store URL is postgres://user:password@host:port/database[?schema=name]';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(usage);
+  }
+  const schema = parsed.searchParams.get('schema');
+  if (schema !== null && !SCHEMA_NAME.test(schema)) {
+    throw invalid(`${usage}; a schema name is lower-case letters, digits and _, e.g. metre`);
+  }
+  if (schema !== null) parsed.searchParams.delete('schema');
+  return {
+    dialect: 'postgres',
+    url: schema === null ? url : parsed.toString(),
+    schema,
+    name: maskStoreUrl(url),
+  };
+}
+
+function invalid(message: string): MetreError {
+  return new MetreError('METRE_STORE_URL_INVALID', message);
+}
+
 function unsupported(scheme: string | undefined): MetreError {
   const supported = `Supported store URLs: ${SUPPORTED}`;
-  if (scheme === undefined) {
-    return new MetreError('METRE_STORE_URL_INVALID', `A store URL needs a scheme. ${supported}`);
-  }
+  if (scheme === undefined) return invalid(`A store URL needs a scheme. ${supported}`);
   const later = LATER[scheme];
   const planned = later
-    ? `The ${later} store is not available yet (planned: postgres://, pglite:, crate://). `
+    ? `The ${later} store is not available yet (planned). `
     : `Unknown store URL scheme ${scheme}. `;
-  return new MetreError('METRE_STORE_URL_INVALID', planned + supported);
+  return invalid(planned + supported);
 }
