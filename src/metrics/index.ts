@@ -39,3 +39,4 @@ export {
 } from './people.js';
 export { registry } from './registry.js';
 export { toCsv } from './csv.js';
+export { METRIC_CASES, type MetricCase } from './testing/cases.js';
