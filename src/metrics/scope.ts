@@ -23,21 +23,24 @@ export interface ScopeOptions {
  * @example `WITH ${scopedCommits(b, context, params)} SELECT count(*) FROM scoped`
  */
 export function scopedCommits(b: SqlBuilder, context: MetricContext, o: ScopeOptions): string {
-  const repos = b.bindTexts(context.repoIds);
-  const join =
-    o.refs === 'default'
-      ? 'JOIN default_branch_commits d ON d.repo_id = c.repo_id AND d.sha = c.sha'
-      : '';
   const time = o.date === 'committer' ? 'c.committer_time' : 'c.author_time';
-  const where = [`c.repo_id IN (SELECT unnest(${repos}))`];
+  // One repository is an equality (a list membership test costs a join per row).
+  const where = [
+    context.repoIds.length === 1
+      ? `c.repo_id = ${b.bind(context.repoIds[0] ?? '')}`
+      : `c.repo_id IN (SELECT unnest(${b.bindTexts(context.repoIds)}))`,
+  ];
+  // The default branch's commits are flagged when it is recorded: no join on shas.
+  if (o.refs === 'default') where.push('c.on_default');
   if (o.merges === 'exclude') where.push('NOT c.is_merge');
-  if (o.from !== undefined) where.push(`${time} >= ${b.bind(new Date(o.from))}::TIMESTAMPTZ`);
-  if (o.to !== undefined) where.push(`${time} < ${b.bind(new Date(o.to))}::TIMESTAMPTZ`);
+  const at = (iso: string) => context.sql.commitTime(b.bind(new Date(iso)));
+  if (o.from !== undefined) where.push(`${time} >= ${at(o.from)}`);
+  if (o.to !== undefined) where.push(`${time} < ${at(o.to)}`);
   const columns = `c.repo_id, c.sha, ${time} AS t, c.author_name, c.author_email, c.author_time,
       c.author_tz, c.is_merge, c.files_changed,
       CASE WHEN c.is_merge THEN 0 ELSE c.lines_added END AS lines_added,
       CASE WHEN c.is_merge THEN 0 ELSE c.lines_deleted END AS lines_deleted`;
-  const select = `SELECT ${columns} FROM commits c ${join} WHERE ${where.join(' AND ')}`;
+  const select = `SELECT ${columns} FROM commits c WHERE ${where.join(' AND ')}`;
   if (context.repoIds.length === 1) return `scoped AS (${select})`;
   // In a group, a commit is kept once: in the first repository (by id) that has it.
   return `scoped AS (SELECT * FROM (SELECT x.*, row_number() OVER (PARTITION BY x.sha

@@ -79,7 +79,20 @@ export interface CommitFiles {
 
 /** What the dialect can do; the core branches on these, never on a dialect's name. */
 export interface StoreCapabilities {
+  /**
+   * Whether a write and its progress marker commit together. Without (CrateDB), the store writes
+   * data first and markers after, every row an upsert on its key, so a retry repairs a crash.
+   */
   readonly transactions: boolean;
+  /** Whether written rows become visible to reads only after a refresh (CrateDB's REFRESH TABLE). */
+  readonly refreshAfterWrite: boolean;
+  /**
+   * How bulk rows are written: DuckDB's appender, PostgreSQL's COPY into a staging table, or
+   * `INSERT … SELECT … FROM unnest($n::T[], …)` (PGlite on request, CrateDB).
+   */
+  readonly bulkMethod: 'appender' | 'copy' | 'unnest';
+  /** Whether percentiles are exact, or approximate (CrateDB's `percentile` has no exact form). */
+  readonly percentile: 'exact' | 'approximate';
 }
 
 /** A value bound to a `$n` parameter of a query. Arrays bind as SQL arrays (`$1::VARCHAR[]`). */
@@ -111,6 +124,12 @@ export interface SqlFragments {
    * differ).
    */
   fullMatch(text: string, regex: string): string;
+  /**
+   * A bound instant (an ISO string or Date parameter) typed like the commit time columns, so a
+   * comparison with them needs no per-row conversion (DuckDB keeps commit times as plain UTC
+   * TIMESTAMPs, PostgreSQL as TIMESTAMPTZ).
+   */
+  commitTime(parameter: string): string;
 }
 
 /** One entry of the results cache. */

@@ -417,6 +417,34 @@ function describeDefaultBranch(ctx: () => Context): void {
       expect(await version()).toBe(3);
     });
 
+    it('flags the commits the default branch reaches, following extensions and resets', async () => {
+      const { store, repo } = ctx();
+      const history = makeHistory(6);
+      await store.writeCommits(repo.id, history, walk(6));
+      const flagged = async () =>
+        (
+          await readRows(
+            store,
+            'SELECT sha FROM commits WHERE repo_id = $1 AND on_default ORDER BY sha',
+            [repo.id],
+          )
+        ).map((row) => String(row.sha));
+      const first = history.slice(0, 3).map((c) => c.sha);
+      await store.recordDefaultBranch(
+        repo.id,
+        sha(2),
+        chunks(first.slice(0, 2), [first[2]!]),
+        true,
+      );
+      expect(await flagged()).toEqual([...first].sort());
+      const more = history.slice(3, 5).map((c) => c.sha);
+      await store.recordDefaultBranch(repo.id, sha(4), chunks(more), false);
+      expect(await flagged()).toEqual([...first, ...more].sort());
+      const other = [history[5]!.sha];
+      await store.recordDefaultBranch(repo.id, sha(5), chunks(other), true);
+      expect(await flagged()).toEqual(other);
+    });
+
     it('an empty default branch clears the head', async () => {
       const { store, repo } = ctx();
       await store.recordDefaultBranch(repo.id, sha(1), chunks(shas(0, 2)), true);

@@ -61,7 +61,12 @@ export interface DuckDBStoreParts {
  */
 export class DuckDBStore implements Store {
   readonly dialect = 'duckdb';
-  readonly capabilities: StoreCapabilities = { transactions: true };
+  readonly capabilities: StoreCapabilities = {
+    transactions: true,
+    refreshAfterWrite: false,
+    bulkMethod: 'appender',
+    percentile: 'exact',
+  };
   readonly sql: SqlFragments = duckdbFragments;
   readonly #parts: DuckDBStoreParts;
   readonly #queue = new SerialQueue();
@@ -146,10 +151,14 @@ export class DuckDBStore implements Store {
     reset: boolean,
   ): Promise<void> {
     return this.#transaction(async (connection) => {
-      if (reset) await this.#run(sql.deleteRepositoryRows('default_branch_commits'), text(repoId));
+      if (reset) {
+        await this.#run(sql.deleteRepositoryRows('default_branch_commits'), text(repoId));
+        await this.#run(sql.CLEAR_ON_DEFAULT, text(repoId));
+      }
       await withAppender(connection, defaultBranchLayout, repoId, async (append) => {
         for await (const shas of added) append(shas);
       });
+      await this.#run(sql.MARK_ON_DEFAULT, text(repoId));
       await this.#run(sql.SET_HEAD, text(repoId), text(tip));
       await this.#run(sql.BUMP_DATA_VERSION, text(repoId));
     });

@@ -5,4 +5,5 @@ export const duckdbFragments: SqlFragments = {
   isoWeekday: (timestamp) => `CAST(isodow(${timestamp}) AS INTEGER)`,
   addMinutes: (timestamp, minutes) => `(${timestamp} + to_minutes(CAST(${minutes} AS BIGINT)))`,
   fullMatch: (text, regex) => `regexp_full_match(${text}, ${regex})`,
+  commitTime: (parameter) => `CAST(${parameter} AS TIMESTAMP)`,
 };

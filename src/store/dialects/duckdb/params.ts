@@ -7,6 +7,7 @@ import {
   VARCHAR,
   listValue,
   timestampTZValue,
+  timestampValue,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
@@ -36,6 +37,11 @@ export function bigint(value: number | null): Param {
 /** A TIMESTAMPTZ parameter. */
 export function timestamp(value: Date | null): Param {
   return [value === null ? null : toTimestamp(value.getTime() / 1000), TIMESTAMPTZ];
+}
+
+/** Seconds since the epoch as a plain (UTC) TIMESTAMP value, for commit times. */
+export function toPlainTimestamp(seconds: number): DuckDBValue {
+  return timestampValue(BigInt(Math.round(seconds * 1_000_000)));
 }
 
 /** Seconds since the epoch as DuckDB's microsecond timestamp. */

@@ -109,10 +109,23 @@ const V2_TABLES = [
   )`,
 ];
 
+// Version 3: what makes metrics fast at a million commits. Commit times become plain TIMESTAMPs
+// holding UTC (the session is UTC anyway): DuckDB's date functions on TIMESTAMPTZ go through its
+// time-zone library, 4 to 8 times slower per row. And each commit says whether the default
+// branch reaches it, so the default scope is a column test instead of a join on shas.
+const V3_STATEMENTS = [
+  `ALTER TABLE commits ALTER author_time SET DATA TYPE TIMESTAMP`,
+  `ALTER TABLE commits ALTER committer_time SET DATA TYPE TIMESTAMP`,
+  `ALTER TABLE commits ADD COLUMN on_default BOOLEAN DEFAULT false`,
+  `UPDATE commits SET on_default = true FROM default_branch_commits d
+    WHERE d.repo_id = commits.repo_id AND d.sha = commits.sha`,
+];
+
 /** The ordered history of the schema; the last version is the one this code reads and writes. */
 export const migrations: readonly Migration[] = [
   { version: 1, statements: V1_TABLES },
   { version: 2, statements: V2_TABLES },
+  { version: 3, statements: V3_STATEMENTS },
 ];
 
 /** The schema version this code expects. */

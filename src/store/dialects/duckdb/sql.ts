@@ -33,6 +33,14 @@ export const BUMP_DATA_VERSION = `UPDATE repositories SET data_version = data_ve
 
 export const SET_HEAD = `UPDATE repositories SET head = $2 WHERE id = $1`;
 
+// commits.on_default mirrors default_branch_commits, so metrics test a column instead of joining.
+export const CLEAR_ON_DEFAULT = `UPDATE commits SET on_default = false
+  WHERE repo_id = $1 AND on_default`;
+
+export const MARK_ON_DEFAULT = `UPDATE commits SET on_default = true
+  FROM default_branch_commits d
+  WHERE commits.repo_id = $1 AND d.repo_id = $1 AND d.sha = commits.sha AND NOT commits.on_default`;
+
 export const READ_PROGRESS = `SELECT pass, tips, walk_include, walk_exclude, walk_done
   FROM collection_progress WHERE repo_id = $1`;
 

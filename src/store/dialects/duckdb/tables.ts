@@ -4,6 +4,7 @@ import {
   INTEGER,
   LIST,
   SMALLINT,
+  TIMESTAMP,
   TIMESTAMPTZ,
   VARCHAR,
   listValue,
@@ -12,7 +13,7 @@ import {
 } from '@duckdb/node-api';
 import type { Commit, FileChange, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import type { CommitFiles } from '../../port.js';
-import { toTimestamp } from './params.js';
+import { toPlainTimestamp, toTimestamp } from './params.js';
 
 /**
  * How rows of one table are laid out for DuckDB's appender: the column types in table order and a
@@ -35,19 +36,19 @@ const nulls = (items: readonly unknown[]): null[] => items.map(() => null);
 
 export const commitsLayout: TableLayout<Commit> = {
   table: 'commits',
-  // repo_id, sha, parents; author name, email, time, tz; committer the same; subject, message,
-  // is_merge; files_changed, lines_added, lines_deleted.
+  // repo_id, sha, parents; author name, email, time (UTC), tz; committer the same; subject,
+  // message, is_merge; files_changed, lines_added, lines_deleted; on_default.
   types: [
     VARCHAR,
     VARCHAR,
     LIST(VARCHAR),
     VARCHAR,
     VARCHAR,
-    TIMESTAMPTZ,
+    TIMESTAMP,
     SMALLINT,
     VARCHAR,
     VARCHAR,
-    TIMESTAMPTZ,
+    TIMESTAMP,
     SMALLINT,
     VARCHAR,
     VARCHAR,
@@ -55,6 +56,7 @@ export const commitsLayout: TableLayout<Commit> = {
     INTEGER,
     INTEGER,
     INTEGER,
+    BOOLEAN,
   ],
   columns: (repoId, commits) => [
     commits.map(() => repoId),
@@ -62,11 +64,11 @@ export const commitsLayout: TableLayout<Commit> = {
     commits.map((c) => listValue([...c.parents])),
     commits.map((c) => c.author.name),
     commits.map((c) => c.author.email),
-    commits.map((c) => toTimestamp(c.author.time)),
+    commits.map((c) => toPlainTimestamp(c.author.time)),
     commits.map((c) => c.author.tzOffset),
     commits.map((c) => c.committer.name),
     commits.map((c) => c.committer.email),
-    commits.map((c) => toTimestamp(c.committer.time)),
+    commits.map((c) => toPlainTimestamp(c.committer.time)),
     commits.map((c) => c.committer.tzOffset),
     commits.map((c) => c.subject),
     commits.map((c) => c.message),
@@ -75,6 +77,8 @@ export const commitsLayout: TableLayout<Commit> = {
     nulls(commits),
     nulls(commits),
     nulls(commits),
+    // Set when the default branch is recorded, once the commits pass is done.
+    commits.map(() => false),
   ],
 };
 

@@ -9,4 +9,5 @@ export const postgresFragments: SqlFragments = {
   addMinutes: (timestamp, minutes) =>
     `(${timestamp} + make_interval(mins => CAST(${minutes} AS INTEGER)))`,
   fullMatch: (text, regex) => `(${text} ~ ('^(?:' || CAST(${regex} AS TEXT) || ')$'))`,
+  commitTime: (parameter) => `CAST(${parameter} AS TIMESTAMPTZ)`,
 };

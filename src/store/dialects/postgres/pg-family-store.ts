@@ -171,10 +171,16 @@ export class PgFamilyStore implements Store {
     added: AsyncIterable<readonly string[]>,
     reset: boolean,
   ): Promise<void> {
-    return this.#write(['default_branch_commits', 'repositories'], async (session) => {
+    return this.#write(['default_branch_commits', 'commits', 'repositories'], async (session) => {
       const s = this.#statements;
-      if (reset) await session.query(s.deleteRepositoryRows('default_branch_commits'), [repoId]);
-      for await (const shas of added) await this.#insert(session, defaultBranchTable, repoId, shas);
+      if (reset) {
+        await session.query(s.deleteRepositoryRows('default_branch_commits'), [repoId]);
+        await session.query(s.clearOnDefault, [repoId]);
+      }
+      for await (const shas of added) {
+        await this.#insert(session, defaultBranchTable, repoId, shas);
+        await session.query(s.markOnDefault, [repoId, shas]);
+      }
       await session.query(s.setHead, [repoId, tip]);
       await session.query(s.bumpDataVersion, [repoId]);
     });

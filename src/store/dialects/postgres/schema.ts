@@ -126,10 +126,19 @@ const V2_TABLES = [
   )`,
 ];
 
+// Version 3, as in the DuckDB dialect: each commit says whether the default branch reaches it, so
+// the metrics' default scope is a column test instead of a join on shas.
+const V3_STATEMENTS = [
+  `ALTER TABLE commits ADD COLUMN on_default BOOLEAN NOT NULL DEFAULT false`,
+  `UPDATE commits SET on_default = true WHERE (repo_id, sha) IN
+    (SELECT repo_id, sha FROM default_branch_commits)`,
+];
+
 /** PostgreSQL's schema history (PGlite's too); the last version is the one this code uses. */
 export const postgresMigrations: readonly Migration[] = [
   { version: 1, statements: V1_TABLES },
   { version: 2, statements: V2_TABLES },
+  { version: 3, statements: V3_STATEMENTS },
 ];
 
 /** How a dialect keeps its schema: its steps, and how it records and locks them. */

@@ -38,6 +38,12 @@ export const postgresStatements = {
 
   setHead: `UPDATE repositories SET head = $2 WHERE id = $1`,
 
+  // commits.on_default mirrors default_branch_commits, so metrics test a column instead of joining.
+  clearOnDefault: `UPDATE commits SET on_default = false WHERE repo_id = $1 AND on_default`,
+
+  markOnDefault: `UPDATE commits SET on_default = true
+    WHERE repo_id = $1 AND sha = ANY(CAST($2 AS TEXT[]))`,
+
   readProgress: `SELECT pass, tips, walk_include, walk_exclude, walk_done
     FROM collection_progress WHERE repo_id = $1`,
 
