@@ -64,7 +64,6 @@ describe('openStore', () => {
   });
 
   it.each([
-    ['crate://metre:s3cret@db:4200', /crate:\/\/ store is not available yet/],
     ['mysql://metre:s3cret@db/metre', /Unknown store URL scheme mysql:/],
     ['metre.duckdb', /needs a scheme/],
     ['duckdb:', /duckdb:<file path>/],

@@ -1,6 +1,6 @@
 /**
  * The store role: the Store port every backend implements, and `openStore`, which opens the
- * backend a store URL names (DuckDB, PostgreSQL, PGlite). Drivers load lazily, inside their
+ * backend a store URL names (DuckDB, PostgreSQL, PGlite, CrateDB). Drivers load lazily, inside their
  * dialect, only when used. `migrateStore` is `metre db migrate`.
  *
  * @example
@@ -34,6 +34,7 @@ export {
   openStore,
   parseStoreUrl,
   storeName,
+  type CratedbTarget,
   type DuckDBTarget,
   type OpenStoreOptions,
   type PgliteTarget,

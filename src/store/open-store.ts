@@ -10,7 +10,7 @@ export interface OpenStoreOptions {
 }
 
 /** A store URL taken apart. */
-export type StoreTarget = DuckDBTarget | PostgresTarget | PgliteTarget;
+export type StoreTarget = DuckDBTarget | PostgresTarget | PgliteTarget | CratedbTarget;
 
 export interface DuckDBTarget {
   readonly dialect: 'duckdb';
@@ -34,20 +34,36 @@ export interface PgliteTarget {
   readonly dir: string | null;
 }
 
+export interface CratedbTarget {
+  readonly dialect: 'cratedb';
+  /** A `postgres://` URL to CrateDB's PostgreSQL port (default 5432, user `crate`), as `pg` reads it. */
+  readonly url: string;
+  /** The schema of metre's tables (the URL's path), created with them; null for CrateDB's `doc`. */
+  readonly schema: string | null;
+  /** Shards of each table that grows with the data (`?shards=`); null for CrateDB's default. */
+  readonly shards: number | null;
+  /** `number_of_replicas` of every table (`?replicas=`, e.g. `1` or `0-1`); null for CrateDB's. */
+  readonly replicas: string | null;
+  /** The URL with its password masked, for messages. */
+  readonly name: string;
+}
+
+const CRATEDB_USAGE = 'crate://user:password@host:port[/schema][?shards=n&replicas=n]';
 const SUPPORTED =
   'duckdb:<file path>, duckdb::memory:, postgres://user:password@host:port/database' +
-  '[?schema=name] (or postgresql://), pglite:<directory>, pglite:memory';
-// Schemes of planned backends, as their URLs are written, so users get "not yet", not "unknown".
-const LATER: Readonly<Record<string, string>> = { 'crate:': 'crate://' };
+  `[?schema=name] (or postgresql://), pglite:<directory>, pglite:memory, ${CRATEDB_USAGE}`;
 
 /**
  * Opens the store a URL names: `duckdb:<file path>` (created with its directory if needed),
  * `duckdb::memory:`, `postgres://…` (or `postgresql://…`, with `?schema=name` to keep metre's
- * tables in their own schema), `pglite:<directory>` or `pglite:memory`. The schema is brought up to
- * date on open. The dialect's driver is imported only now, so it loads only when used.
+ * tables in their own schema), `pglite:<directory>`, `pglite:memory`, or `crate://…` (CrateDB's
+ * PostgreSQL port, the path naming the schema, `?shards=n&replicas=n` shaping new tables). The
+ * schema is brought up to date on open. The dialect's driver is imported only now, so it loads
+ * only when used.
  *
  * @example const store = await openStore('duckdb:/var/lib/metre/metre.duckdb')
  * @example const store = await openStore('postgres://metre:secret@db:5432/metre?schema=metre')
+ * @example const store = await openStore('crate://crate@db:5432/metre?shards=6&replicas=1')
  */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   return (await openTarget(parseStoreUrl(url), options)).store;
@@ -69,6 +85,10 @@ async function openTarget(
     case 'pglite': {
       const { openPgliteStore, latestVersion } = await import('./dialects/pglite/index.js');
       return { store: await openPgliteStore(target.dir, options), latest: latestVersion };
+    }
+    case 'cratedb': {
+      const { openCratedbStore, latestVersion } = await import('./dialects/cratedb/index.js');
+      return { store: await openCratedbStore(target, options), latest: latestVersion };
     }
   }
 }
@@ -127,6 +147,7 @@ export function storeName(target: StoreTarget): string {
  *
  * @example parseStoreUrl('duckdb:metre.duckdb') // { dialect: 'duckdb', file: '/cwd/metre.duckdb' }
  * @example parseStoreUrl('pglite:memory') // { dialect: 'pglite', dir: null }
+ * @example parseStoreUrl('crate://db/metre?shards=6') // { dialect: 'cratedb', schema: 'metre', shards: 6, … }
  */
 export function parseStoreUrl(url: string): StoreTarget {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
@@ -134,6 +155,7 @@ export function parseStoreUrl(url: string): StoreTarget {
   if (scheme === 'duckdb:') return parseDuckDB(rest);
   if (scheme === 'pglite:') return parsePglite(rest);
   if (scheme === 'postgres:' || scheme === 'postgresql:') return parsePostgres(url);
+  if (scheme === 'crate:') return parseCratedb(url);
   throw unsupported(scheme);
 }
 
@@ -181,6 +203,53 @@ function parsePostgres(url: string): PostgresTarget {
   };
 }
 
+/** CrateDB's defaults where a `crate://` URL leaves them out. */
+const CRATEDB_PORT = '5432';
+const CRATEDB_USER = 'crate';
+const SHARDS = /^[1-9][0-9]{0,3}$/;
+const REPLICAS = /^[0-9]{1,3}(-([0-9]{1,3}|all))?$/;
+
+// The configuration of a CrateDB store is its URL: nothing else reads it.
+function parseCratedb(url: string): CratedbTarget {
+  const usage = `A cratedb store URL is ${CRATEDB_USAGE}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(usage);
+  }
+  if (parsed.hostname === '') throw invalid(usage);
+  const path = parsed.pathname.replace(/^\//, '');
+  const schema = path === '' ? null : path;
+  if (schema !== null && !SCHEMA_NAME.test(schema)) {
+    throw invalid(`${usage}; a schema name is lower-case letters, digits and _, e.g. metre`);
+  }
+  const params = parsed.searchParams;
+  const shards = params.get('shards');
+  if (shards !== null && !SHARDS.test(shards)) {
+    throw invalid(`${usage}; shards is a number of shards from 1 to 9999`);
+  }
+  const replicas = params.get('replicas');
+  if (replicas !== null && !REPLICAS.test(replicas)) {
+    throw invalid(`${usage}; replicas is a number of replicas or a range, e.g. 1, 0-1 or 0-all`);
+  }
+  params.delete('shards');
+  params.delete('replicas');
+  const user = parsed.username === '' ? CRATEDB_USER : parsed.username;
+  const password = parsed.password === '' ? '' : `:${parsed.password}`;
+  const port = parsed.port === '' ? CRATEDB_PORT : parsed.port;
+  const rest = params.toString();
+  const query = rest === '' ? '' : `?${rest}`;
+  return {
+    dialect: 'cratedb',
+    url: `postgres://${user}${password}@${parsed.hostname}:${port}/${schema ?? 'doc'}${query}`,
+    schema,
+    shards: shards === null ? null : Number(shards),
+    replicas,
+    name: maskStoreUrl(url),
+  };
+}
+
 function invalid(message: string): MetreError {
   return new MetreError('METRE_STORE_URL_INVALID', message);
 }
@@ -188,9 +257,5 @@ function invalid(message: string): MetreError {
 function unsupported(scheme: string | undefined): MetreError {
   const supported = `Supported store URLs: ${SUPPORTED}`;
   if (scheme === undefined) return invalid(`A store URL needs a scheme. ${supported}`);
-  const later = LATER[scheme];
-  const planned = later
-    ? `The ${later} store is not available yet (planned). `
-    : `Unknown store URL scheme ${scheme}. `;
-  return invalid(planned + supported);
+  return invalid(`Unknown store URL scheme ${scheme}. ${supported}`);
 }

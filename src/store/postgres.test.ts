@@ -76,7 +76,7 @@ describe('store URLs of the PostgreSQL family', () => {
 
   it.each([
     ['mysql://metre:s3cret@db/metre', /Unknown store URL scheme mysql:/],
-    ['crate://metre:s3cret@db:4200', /crate:\/\/ store is not available yet/],
+    ['crate://metre:s3cret@db?shards=0', /shards is a number/],
     ['pglite:', /pglite:<directory>/],
     ['pglite://host/x', /pglite:<directory>/],
     ['postgres://metre:s3cret@db/metre?schema=Bad-Name', /schema name/],
@@ -159,7 +159,9 @@ describe('PGlite store', () => {
     const path = join(dir, 'newer');
     const report = await migrateStore(`pglite:${path}`);
     expect(report).toMatchObject({ store: `pglite:${path}`, version: latestVersion });
-    expect(report.applied.map((step) => step.version)).toEqual([1, 2]);
+    expect(report.applied.map((step) => step.version)).toEqual(
+      Array.from({ length: latestVersion }, (_, i) => i + 1),
+    );
     expect(report.applied.every((step) => step.appliedAt instanceof Date)).toBe(true);
     const store = await openStore(`pglite:${path}`);
     await readRows(store, 'INSERT INTO schema_migrations (version) VALUES ($1)', [
@@ -326,7 +328,9 @@ function describePostgres(serverUrl: string): void {
       const result = runMetre(['db', 'migrate', '--store', url]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/schema version 2 \(up to date\)\n {2}version 1 applied /);
+      expect(result.stdout).toMatch(
+        new RegExp(`schema version ${latestVersion} \\(up to date\\)\\n {2}version 1 applied `),
+      );
     });
 
     it('a server dropping the connection mid-ingest: one coded error, a rerun completes', async () => {

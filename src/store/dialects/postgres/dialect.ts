@@ -4,21 +4,19 @@ import { postgresFragments } from './fragments.js';
 import { postgresSchemaHistory, type SchemaHistory } from './schema.js';
 import { postgresStatements, type PgStatements } from './sql.js';
 
-/** What a PostgreSQL-family backend can do; the core branches on these, never on its name. */
+/**
+ * What a PostgreSQL-family backend can do (the port's flags, see `StoreCapabilities`); the core
+ * branches on these, never on its name. Its bulk rows go through COPY or `unnest`.
+ */
 export interface PgFamilyCapabilities extends StoreCapabilities {
-  /** Writes become visible to reads only after a refresh (CrateDB's REFRESH TABLE). */
-  readonly refreshAfterWrite: boolean;
-  /** How bulk rows are written: COPY into a staging table, or `INSERT … SELECT … unnest(…)`. */
   readonly bulkMethod: BulkWriter['method'];
-  /** `percentile_cont` (exact), or only an approximate percentile (CrateDB's `percentile`). */
-  readonly percentile: 'exact' | 'approximate';
 }
 
 /**
  * Everything that differs between the backends sharing the PostgreSQL wire protocol and SQL: a
- * dialect is this record, the driver behind it is a `SqlClient`. CrateDB, for instance, is
- * `{ ...postgresDialect, schema: its DDL, bulk: unnestWriter, statements: with the merge of
- * commit totals rewritten, refresh: REFRESH TABLE, capabilities: no transactions, approximate
+ * dialect is this record, the driver behind it is a `SqlClient`. CrateDB (`../cratedb`) is
+ * `{ ...postgresDialect, schema: its DDL, bulk: unnest in bounded batches, statements: the few
+ * it cannot run rewritten, refresh: REFRESH TABLE, capabilities: no transactions, approximate
  * percentiles }` over the same `pg` client.
  */
 export interface PgFamilyDialect {
