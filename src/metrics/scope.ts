@@ -42,9 +42,11 @@ export function scopedCommits(b: SqlBuilder, context: MetricContext, o: ScopeOpt
       CASE WHEN c.is_merge THEN 0 ELSE c.lines_deleted END AS lines_deleted`;
   const select = `SELECT ${columns} FROM commits c WHERE ${where.join(' AND ')}`;
   if (context.repoIds.length === 1) return `scoped AS (${select})`;
-  // In a group, a commit is kept once: in the first repository (by id) that has it.
+  // In a group, a commit is kept once: in the first repository (by name) that has it. Not by id:
+  // ids are random, so which copy (and so which .mailmap) counted would differ between stores.
   return `scoped AS (SELECT * FROM (SELECT x.*, row_number() OVER (PARTITION BY x.sha
-      ORDER BY x.repo_id) AS copy FROM (${select}) x) y WHERE copy = 1)`;
+      ORDER BY r.name) AS copy FROM (${select}) x JOIN repositories r ON r.id = x.repo_id) y
+      WHERE copy = 1)`;
 }
 
 /** How people are told apart (METRICS.md, People). */
@@ -52,11 +54,15 @@ export type Identity = 'person' | 'email' | 'raw';
 
 /**
  * The `authors` CTE, after `scoped`: each (repo_id, author_name, author_email) seen in scope,
- * resolved to `person` (its key), `person_name` (the name it signs with most often),
- * `person_email` (the resolved email of this alias) and `is_bot` (1 when any of the person's names
- * or emails matches a bot pattern, else 0), with the alias's `commits`, `first_at` and `last_at`
- * (its first and last `t`), and `added` and `deleted` lines (null counts as 0) in scope.
- * `botPatterns` overrides the configured bot patterns.
+ * resolved to `person` (its key), `person_email` (the resolved email of this alias) and `is_bot`
+ * (1 when any of the person's names or emails matches a bot pattern, else 0), with the alias's
+ * `commits`, `first_at` and `last_at` (its first and last `t`), and `added` and `deleted` lines
+ * (null counts as 0) in scope. `botPatterns` overrides the configured bot patterns.
+ *
+ * Beside it, `person_names` (person, name): the names each person signs with most often, all of
+ * them when several tie. SQL leaves the tie to the caller, which keeps the smallest in code-point
+ * order (`smallest`): ordering text in SQL follows the database's collation (PostgreSQL's is often
+ * linguistic, DuckDB's and CrateDB's binary), so the same data would show other names.
  *
  * - `person`: through the repository's `.mailmap` (gitmailmap(5): a name-and-email entry wins,
  *   else an email entry; emails and names compared case-insensitively), then the explicit links of
@@ -81,16 +87,15 @@ export function authors(
   const botTest = isBot(b, botPatterns, ['r.name', 'r.email', 'r.author_name', 'r.author_email']);
   const flagged = `flagged AS (SELECT r.*, CASE WHEN ${botTest} THEN 1 ELSE 0 END AS bot
       FROM resolved r)`;
-  // The name a person signs with most often (ties: the smallest), and whether any alias is a bot.
-  const names = `names AS (SELECT person, name FROM (SELECT person, name, row_number() OVER
-      (PARTITION BY person ORDER BY sum(n) DESC, name) AS k FROM flagged GROUP BY person, name) x
+  // The names a person signs with most often (ties all kept), and whether any alias is a bot.
+  const names = `person_names AS (SELECT person, name FROM (SELECT person, name, rank() OVER
+      (PARTITION BY person ORDER BY sum(n) DESC) AS k FROM flagged GROUP BY person, name) x
       WHERE k = 1)`;
   const botPeople = `bot_people AS (SELECT person, max(bot) AS is_bot FROM flagged GROUP BY person)`;
   const final = `authors AS (SELECT f.repo_id, f.author_name, f.author_email, f.person,
-      nm.name AS person_name, f.email AS person_email, bp.is_bot, f.n AS commits, f.first_at,
-      f.last_at, f.added, f.deleted
-      FROM flagged f JOIN names nm ON nm.person = f.person
-      JOIN bot_people bp ON bp.person = f.person)`;
+      f.email AS person_email, bp.is_bot, f.n AS commits, f.first_at, f.last_at, f.added,
+      f.deleted
+      FROM flagged f JOIN bot_people bp ON bp.person = f.person)`;
   return [pairs, resolved, flagged, names, botPeople, final].join(',\n');
 }
 
@@ -176,33 +181,55 @@ export function organizations(b: SqlBuilder, context: MetricContext): string {
  */
 function affiliationPeriods(b: SqlBuilder, context: MetricContext): string {
   const affiliations = context.people.affiliations;
+  // Overlaps go to the largest name in code-point order, decided here: in SQL, text order follows
+  // the database's collation. Each entry carries its organisation's place in that order.
+  const names = [...new Set(affiliations.map((a) => a.organization))].sort(compareText);
   const emails = b.bind(affiliations.map((a) => a.email.toLowerCase()));
   const orgs = b.bind(affiliations.map((a) => a.organization));
+  const ranks = b.bind(affiliations.map((a) => names.indexOf(a.organization)));
   const froms = b.bind(affiliations.map((a) => a.from ?? '0001-01-01T00:00:00.000Z'));
   const tos = b.bind(affiliations.map((a) => a.to ?? '9999-12-31T00:00:00.000Z'));
   // Several unnest() in one select list walk their (equal-length) arrays in step.
-  const raw = `aff_raw AS (SELECT email, organization,
+  const raw = `aff_raw AS (SELECT email, organization, org_rank,
       CAST(valid_from AS TIMESTAMPTZ) AS valid_from, CAST(valid_to AS TIMESTAMPTZ) AS valid_to
       FROM (SELECT unnest(${emails}::VARCHAR[]) AS email,
-        unnest(${orgs}::VARCHAR[]) AS organization, unnest(${froms}::VARCHAR[]) AS valid_from,
-        unnest(${tos}::VARCHAR[]) AS valid_to) u)`;
+        unnest(${orgs}::VARCHAR[]) AS organization, unnest(${ranks}::INTEGER[]) AS org_rank,
+        unnest(${froms}::VARCHAR[]) AS valid_from, unnest(${tos}::VARCHAR[]) AS valid_to) u)`;
   const people = `aff_people AS (
-      SELECT a.person, r.organization, r.valid_from, r.valid_to
+      SELECT a.person, r.org_rank, r.valid_from, r.valid_to
         FROM aff_raw r JOIN authors a ON lower(a.author_email) = r.email
-      UNION SELECT a.person, r.organization, r.valid_from, r.valid_to
+      UNION SELECT a.person, r.org_rank, r.valid_from, r.valid_to
         FROM aff_raw r JOIN authors a ON a.person_email = r.email
-      UNION SELECT coalesce(i.person, r.email), r.organization, r.valid_from, r.valid_to
+      UNION SELECT coalesce(i.person, r.email), r.org_rank, r.valid_from, r.valid_to
         FROM aff_raw r LEFT JOIN identities i ON i.email = r.email)`;
   const bounds = `aff_bounds AS (SELECT person, valid_from AS edge FROM aff_people
       UNION SELECT person, valid_to FROM aff_people)`;
   const pieces = `aff_pieces AS (SELECT person, edge AS lo,
       lead(edge) OVER (PARTITION BY person ORDER BY edge) AS hi FROM aff_bounds)`;
-  const periods = `aff_periods AS (SELECT p.person, max(ap.organization) AS organization,
+  const ranked = `aff_ranked AS (SELECT p.person, max(ap.org_rank) AS org_rank,
       p.lo AS valid_from, p.hi AS valid_to
       FROM aff_pieces p JOIN aff_people ap ON ap.person = p.person AND ap.valid_from <= p.lo
         AND p.hi <= ap.valid_to
       GROUP BY p.person, p.lo, p.hi)`;
-  return [raw, people, bounds, pieces, periods].join(',\n');
+  const periods = `aff_periods AS (SELECT r.person, o.organization, r.valid_from, r.valid_to
+      FROM aff_ranked r JOIN (SELECT DISTINCT org_rank, organization FROM aff_raw) o
+        ON o.org_rank = r.org_rank)`;
+  return [raw, people, bounds, pieces, ranked, periods].join(',\n');
+}
+
+/**
+ * Text order by code point (UTF-16 code unit), the same whatever a database's collation: for
+ * ties that SQL leaves to the caller.
+ */
+export const compareText = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/**
+ * The smallest of `values` by `compareText`.
+ *
+ * @example smallest(['zoë q', 'Zoë Q']) // 'Zoë Q'
+ */
+export function smallest(values: readonly string[]): string | undefined {
+  return [...values].sort(compareText)[0];
 }
 
 /** The join of `scoped` rows `s` to their `authors` row `a`. */

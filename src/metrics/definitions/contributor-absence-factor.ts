@@ -42,7 +42,8 @@ const SCALE = 1_000_000;
  *   keys of larger runs; the shape finds how many keys of the run are needed.
  * - `member` (who, name, commits, total), for the whole range: every key with at least the
  *   commits of that run (ties included: the shape breaks them). `names` is a query of (who,
- *   name); without it, a key is its own name.
+ *   name), possibly several names for a key (a row each: the shape keeps the smallest); without
+ *   it, a key is its own name.
  */
 export function factorSelect(b: SqlBuilder, threshold: number, names?: string): string {
   const limit = b.bind(Math.round(threshold * SCALE));
@@ -105,9 +106,16 @@ export function shapeFactor(
       detail: { threshold: p.threshold, totalCommits },
     };
   }
-  const ranked = rows
-    .filter((row) => row.row_kind === 'member')
-    .map((row) => ({ key: String(row.who), name: String(row.name), commits: Number(row.commits) }))
+  // A key named several ways (a person's names used equally often) comes once per name: the
+  // smallest is kept.
+  const byKey = new Map<string, { key: string; name: string; commits: number }>();
+  for (const row of rows) {
+    if (row.row_kind !== 'member') continue;
+    const member = { key: String(row.who), name: String(row.name), commits: Number(row.commits) };
+    const seen = byKey.get(member.key);
+    if (seen === undefined || compare(member.name, seen.name) < 0) byKey.set(member.key, member);
+  }
+  const ranked = [...byKey.values()]
     .sort((x, y) => y.commits - x.commits || compare(x.name, y.name) || compare(x.key, y.key))
     .slice(0, factor ?? 0);
   const list =
@@ -130,8 +138,8 @@ export function shapeFactor(
   };
 }
 
-/** Each person's name, for the people counted. */
-const NAMES = 'SELECT DISTINCT person AS who, person_name AS name FROM authors';
+/** Each person's names used most often (ties: each one; the shape keeps the smallest). */
+const NAMES = 'SELECT person AS who, name FROM person_names';
 
 /** The bus factor [CHAOSS Contributor Absence Factor]. */
 export const contributorAbsenceFactor = defineMetric({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineMetric } from '../metric.js';
 import { orderedRange, range } from '../params.js';
-import { scopedCommits } from '../scope.js';
+import { compareText as compare, scopedCommits } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 
 const MAX_DEPTH = 10;
@@ -57,7 +57,9 @@ export const hotspots = defineMetric({
     const scope = { refs: 'default', merges: 'exclude', date: 'author', ...p } as const;
     const [first, second] =
       p.by === 'commits' ? ['commits', 'added + deleted'] : ['added + deleted', 'commits'];
-    const order = `ORDER BY ${first} DESC, ${second} DESC, path`;
+    // Equal measures share a rank here; the shape orders them by path in code-point order (in
+    // SQL, text order follows the database's collation) and keeps the first `limit`.
+    const order = `ORDER BY ${first} DESC, ${second} DESC`;
     const limit = b.bind(p.limit);
     // A commit lists a path once (git log --numstat -M), so a file's commits are its rows.
     return [
@@ -74,27 +76,40 @@ export const hotspots = defineMetric({
           WHERE dir IS NOT NULL GROUP BY dir),
         ranked AS (
           SELECT 'file' AS kind, path, commits, added, deleted,
-            row_number() OVER (${order}) AS rank FROM files
+            rank() OVER (${order}) AS place FROM files
           UNION ALL
           SELECT 'directory', path, commits, added, deleted,
-            row_number() OVER (${order}) FROM dirs)
-        SELECT kind, path, commits, added, deleted, rank FROM ranked WHERE rank <= ${limit}
-        ORDER BY kind DESC, rank`),
+            rank() OVER (${order}) FROM dirs)
+        SELECT kind, path, commits, added, deleted FROM ranked WHERE place <= ${limit}`),
     ];
   },
-  shape([rows = []]) {
+  shape([rows = []], p) {
+    const all = rows.map((row) => ({
+      kind: String(row.kind),
+      path: String(row.path),
+      commits: Number(row.commits),
+      added: Number(row.added),
+      deleted: Number(row.deleted),
+      changed: Number(row.added) + Number(row.deleted),
+    }));
+    type Row = (typeof all)[number];
+    const measures = (row: Row) =>
+      p.by === 'commits' ? [row.commits, row.changed] : [row.changed, row.commits];
+    const byRank = (x: Row, y: Row) => {
+      const [x1 = 0, x2 = 0] = measures(x);
+      const [y1 = 0, y2 = 0] = measures(y);
+      return y1 - x1 || y2 - x2 || compare(x.path, y.path);
+    };
+    const ranked = (kind: string) =>
+      all
+        .filter((row) => row.kind === kind)
+        .sort(byRank)
+        .slice(0, p.limit)
+        .map((row, i) => ({ ...row, rank: i + 1 }));
     return {
       kind: 'table',
       columns: ['kind', 'path', 'commits', 'added', 'deleted', 'changed', 'rank'],
-      rows: rows.map((row) => ({
-        kind: String(row.kind),
-        path: String(row.path),
-        commits: Number(row.commits),
-        added: Number(row.added),
-        deleted: Number(row.deleted),
-        changed: Number(row.added) + Number(row.deleted),
-        rank: Number(row.rank),
-      })),
+      rows: [...ranked('file'), ...ranked('directory')],
     };
   },
 });

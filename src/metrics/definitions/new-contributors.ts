@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fillSeries, isoDay, toDate } from '../buckets.js';
 import { defineMetric } from '../metric.js';
 import { bots, granularity, identity, orderedRange, range } from '../params.js';
-import { authors, scopedCommits } from '../scope.js';
+import { authors, scopedCommits, smallest } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
 import { compare } from './top-contributors.js';
@@ -36,21 +36,30 @@ export const newContributors = defineMetric({
     const where = window.length > 0 ? `WHERE ${window.join(' AND ')}` : '';
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
-        firsts AS (SELECT a.person, min(a.person_name) AS name, min(a.first_at) AS first_at
+        firsts AS (SELECT a.person, min(a.first_at) AS first_at
           FROM authors a ${humans} GROUP BY a.person)
-        SELECT 'person' AS row_kind, f.person, f.name, f.first_at AS first_at,
+        SELECT 'person' AS row_kind, f.person, n.name, f.first_at AS first_at,
             ${bucketOf(p.granularity, 'f.first_at')} AS t
-          FROM firsts f ${where}
+          FROM firsts f JOIN person_names n ON n.person = f.person ${where}
         UNION ALL SELECT 'span', NULL, NULL, min(first_at), max(last_at) FROM authors`),
     ];
   },
   shape([rows = []], p) {
-    const people = rows
-      .filter((row) => row.row_kind === 'person')
-      .map((row) => ({
+    // A person's names used equally often each come as a row: the smallest is kept.
+    const names = new Map<string, string[]>();
+    for (const row of rows) {
+      if (row.row_kind !== 'person') continue;
+      const person = String(row.person);
+      names.set(person, [...(names.get(person) ?? []), String(row.name)]);
+    }
+    const firsts = new Map(
+      rows.filter((row) => row.row_kind === 'person').map((row) => [String(row.person), row]),
+    );
+    const people = [...firsts]
+      .map(([person, row]) => ({
         t: isoDay(toDate(row.t)),
-        person: String(row.person),
-        name: String(row.name),
+        person,
+        name: smallest(names.get(person) ?? []) ?? '',
         firstCommit: toDate(row.first_at).toISOString(),
       }))
       .sort((x, y) => compare(x.firstCommit, y.firstCommit) || compare(x.person, y.person));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fillSeries, isoDay, toDate } from '../buckets.js';
 import { defineMetric } from '../metric.js';
 import { granularity, orderedRange, range } from '../params.js';
+import { compareText } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
 
@@ -45,13 +46,18 @@ export const releaseFrequency = defineMetric({
           WHERE ${where.join(' AND ')} GROUP BY name, sha)
         SELECT name, sha, created, ${bucketOf(p.granularity, 'created')} AS t FROM tags
         ${inRange.length > 0 ? `WHERE created IS NULL OR (${inRange.join(' AND ')})` : ''}
-        ORDER BY created, name`),
+        ORDER BY created`),
     ];
   },
   shape([rows = []], p) {
-    const dated = rows.filter((row) => row.created !== null && row.created !== undefined);
+    // Oldest first, tags made at the same time by name in code-point order (not in SQL, where
+    // text order follows the database's collation).
+    const dated = rows
+      .filter((row) => row.created !== null && row.created !== undefined)
+      .map((row) => ({ row, at: toDate(row.created).getTime(), name: String(row.name) }))
+      .sort((x, y) => x.at - y.at || compareText(x.name, y.name));
     const perBucket = new Map<string, number>();
-    for (const row of dated) {
+    for (const { row } of dated) {
       const t = isoDay(toDate(row.t));
       perBucket.set(t, (perBucket.get(t) ?? 0) + 1);
     }
@@ -61,9 +67,9 @@ export const releaseFrequency = defineMetric({
       points: fillSeries(buckets, ['releases'], p.granularity, p),
       total: { releases: dated.length },
       detail: {
-        releases: dated.map((row) => ({
-          name: String(row.name),
-          date: toDate(row.created).toISOString(),
+        releases: dated.map(({ row, at, name }) => ({
+          name,
+          date: new Date(at).toISOString(),
           sha: String(row.sha),
         })),
         tagsWithoutDate: rows.length - dated.length,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { QueryRow } from '../../store/index.js';
 import { defineMetric } from '../metric.js';
 import { bots, identity, merges, orderedRange, positive, range, refs } from '../params.js';
-import { authors, scopedCommits } from '../scope.js';
+import { authors, compareText, scopedCommits, smallest } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 
 const params = orderedRange(
@@ -50,34 +51,46 @@ export const topContributors = defineMetric({
     const scope = { date: 'author', ...p } as const;
     const humans = p.bots === 'exclude' ? 'WHERE a.is_bot = 0' : '';
     const value = p.by === 'lines' ? 'added + deleted' : 'commits';
-    // `authors` has each alias's sums already: no second pass over the commits.
+    // `authors` has each alias's sums already: no second pass over the commits. A person's
+    // names and emails used equally often all come back: the shape keeps the smallest.
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)}, ${authors(b, context, p.identity)},
-        per_email AS (SELECT a.person, a.person_name, a.person_email, sum(a.commits) AS commits,
+        per_email AS (SELECT a.person, a.person_email, sum(a.commits) AS commits,
             sum(a.added) AS added, sum(a.deleted) AS deleted
-          FROM authors a ${humans} GROUP BY a.person, a.person_name, a.person_email),
-        per_person AS (SELECT person, min(person_name) AS name, CAST(sum(commits) AS BIGINT)
-            AS commits, CAST(sum(added) AS BIGINT) AS added, CAST(sum(deleted) AS BIGINT)
-            AS deleted FROM per_email GROUP BY person),
+          FROM authors a ${humans} GROUP BY a.person, a.person_email),
+        per_person AS (SELECT person, CAST(sum(commits) AS BIGINT) AS commits,
+            CAST(sum(added) AS BIGINT) AS added, CAST(sum(deleted) AS BIGINT) AS deleted
+          FROM per_email GROUP BY person),
         emails AS (SELECT person, person_email AS email FROM (SELECT person, person_email,
-            row_number() OVER (PARTITION BY person ORDER BY commits DESC, person_email) AS k
-            FROM per_email) x WHERE k = 1),
-        ranked AS (SELECT pp.*, e.email, rank() OVER (ORDER BY ${value} DESC) AS place,
+            rank() OVER (PARTITION BY person ORDER BY commits DESC) AS k FROM per_email) x
+          WHERE k = 1),
+        ranked AS (SELECT pp.*, rank() OVER (ORDER BY ${value} DESC) AS place,
             CAST(sum(commits) OVER () AS BIGINT) AS all_commits,
             CAST(sum(added + deleted) OVER () AS BIGINT) AS all_lines,
             CAST(count(*) OVER () AS BIGINT) AS people
-          FROM per_person pp JOIN emails e ON e.person = pp.person)
-        SELECT person, name, email, commits, added, deleted, all_commits, all_lines, people
-        FROM ranked WHERE place <= ${b.bind(p.limit)}`),
+          FROM per_person pp)
+        SELECT r.person, n.name, e.email, r.commits, r.added, r.deleted, r.all_commits,
+          r.all_lines, r.people
+        FROM ranked r JOIN person_names n ON n.person = r.person
+          JOIN emails e ON e.person = r.person
+        WHERE r.place <= ${b.bind(p.limit)}`),
     ];
   },
   shape([rows = []], p) {
     // Ties are broken here, by code point, so every backend lists the same people.
-    const people = rows
-      .map((row) => ({
-        person: String(row.person),
-        name: String(row.name),
-        email: String(row.email),
+    const byPerson = new Map<string, { names: string[]; emails: string[]; row: QueryRow }>();
+    for (const row of rows) {
+      const person = String(row.person);
+      const entry = byPerson.get(person) ?? { names: [], emails: [], row };
+      entry.names.push(String(row.name));
+      entry.emails.push(String(row.email));
+      byPerson.set(person, entry);
+    }
+    const people = [...byPerson]
+      .map(([person, { names, emails, row }]) => ({
+        person,
+        name: smallest(names) ?? '',
+        email: smallest(emails) ?? '',
         commits: Number(row.commits),
         added: Number(row.added),
         deleted: Number(row.deleted),
@@ -108,4 +121,4 @@ export const topContributors = defineMetric({
 });
 
 /** Code-point order, the same whatever the backend's collation. */
-export const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+export const compare = compareText;

@@ -40,6 +40,7 @@ export const METRIC_CASES: readonly MetricCase[] = [
   { metric: 'contributors', params: { identity: 'raw', ...RANGE } },
   { metric: 'top-contributors', params: {} },
   { metric: 'top-contributors', params: { by: 'lines', limit: 3, identity: 'email', ...RANGE } },
+  { metric: 'top-contributors', params: { limit: 1000, bots: 'exclude', ...RANGE } },
   { metric: 'new-contributors', params: {} },
   { metric: 'new-contributors', params: { granularity: 'quarter', identity: 'raw' } },
   { metric: 'inactive-contributors', params: {} },
