@@ -22,6 +22,8 @@ export interface BenchContext {
   readonly root: string;
   /** Size of the synthetic repository. */
   readonly commits: number;
+  /** Sizes of the repositories a benchmark sweeps (`--sizes`; the `metrics` benchmark). */
+  readonly sizes: readonly number[];
   readonly seed: number;
   /** How many times each measurement runs; the report keeps the best. */
   readonly runs: number;
@@ -35,6 +37,8 @@ export interface BenchContext {
 export interface Benchmark {
   readonly name: string;
   readonly description: string;
+  /** Runs per measurement when `--runs` is not given (2 when unset). */
+  readonly defaultRuns?: number;
   run(context: BenchContext): Promise<void>;
 }
 
@@ -220,3 +224,45 @@ export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 export const megabytes = (mb: number | undefined): string =>
   mb === undefined ? 'n/a' : `${mb.toFixed(0)} MB`;
 export const integer = (n: number): string => Math.round(n).toLocaleString('en');
+
+// ---- wide tables -------------------------------------------------------------------------------
+
+/** A column of a `grid`: its heading and the side its cells align to. */
+export interface GridColumn {
+  readonly title: string;
+  readonly align: 'left' | 'right';
+}
+
+/**
+ * Formats rows under a heading and a rule, one column per entry of `columns` (e.g. one row per
+ * metric); missing cells are blank.
+ */
+export function grid(columns: readonly GridColumn[], rows: readonly (readonly string[])[]): string {
+  const widths = columns.map((column, i) =>
+    Math.max(column.title.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]): string =>
+    columns
+      .map((column, i) => {
+        const text = cells[i] ?? '';
+        const width = widths[i] ?? 0;
+        return column.align === 'right' ? text.padStart(width) : text.padEnd(width);
+      })
+      .join('   ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('   ');
+  return [line(columns.map((c) => c.title)), rule, ...rows.map(line)].join('\n');
+}
+
+/** Milliseconds with the precision that matters at that size: 0.42 ms, 12.3 ms, 480 ms. */
+export const milliseconds = (ms: number): string =>
+  `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}

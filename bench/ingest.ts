@@ -102,9 +102,11 @@ async function collectOnce(
   const scratch = await mkdtemp(join(tmpdir(), 'metre-bench-'));
   try {
     const store = `duckdb:${join(scratch, 'metre.duckdb')}`;
+    // A TypeScript entry point (`--metre src/boot/bin.ts`) runs the sources through tsx.
+    const loader = context.metre.endsWith('.ts') ? ['--import', 'tsx'] : [];
     const run = await timeChild(
       process.execPath,
-      [context.metre, 'collect', repo, '--store', store, '--format', 'json', ...extra],
+      [...loader, context.metre, 'collect', repo, '--store', store, '--format', 'json', ...extra],
       { cwd: context.root, env: { ...process.env, METRE_HOME: join(scratch, 'home') } },
     );
     if (run.code !== 0) {

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- <name>…] [--commits N] [--seed S] [--runs N] [--no-build] [--metre <cli.js>]`
+ * `npm run bench [-- <name>…] [--commits N] [--sizes N,N…] [--seed S] [--runs N] [--no-build]
+ *   [--metre <cli.js>]`
  *
  * Builds the project, then runs the named benchmarks (all of them by default). Exits 0 when every
  * benchmark ran, whether or not it met its targets (it is a report); non-zero when one could not run.
@@ -10,14 +11,23 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BenchContext, BenchError, type Benchmark } from './harness.js';
 import { ingest } from './ingest.js';
+import { metrics } from './metrics.js';
+import { stores } from './stores.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [ingest];
+const BENCHMARKS: readonly Benchmark[] = [ingest, metrics, stores];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const USAGE = `usage: npm run bench -- [name…] [--commits 50000] [--seed 1] [--runs 2] [--no-build]
-       [--metre bin/metre.js]
+const DEFAULT_SIZES = '10000,100000,1000000';
+/** Runs per measurement for a benchmark that sets no `defaultRuns`. */
+const DEFAULT_RUNS = 2;
+
+const USAGE = `usage: npm run bench -- [name…] [--commits 50000] [--sizes ${DEFAULT_SIZES}] [--seed 1]
+       [--runs N] [--no-build] [--metre bin/metre.js]
+  --commits  repository size of ingest
+  --sizes    repository sizes of metrics, comma-separated
+  --runs     runs per measurement, the best kept (default: ingest 2, metrics 3)
 benchmarks:
 ${BENCHMARKS.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`;
 
@@ -25,6 +35,8 @@ interface Selection {
   readonly help: boolean;
   readonly benchmarks: readonly Benchmark[];
   readonly build: boolean;
+  /** `--runs`, when given; else each benchmark's own default. */
+  readonly runs: number | undefined;
   readonly context: BenchContext;
 }
 
@@ -35,14 +47,20 @@ function positiveInteger(value: string, flag: string): number {
   return n;
 }
 
+/** `10000,100000` → [10000, 100000]. */
+function positiveIntegers(value: string, flag: string): number[] {
+  return value.split(',').map((item) => positiveInteger(item.trim(), flag));
+}
+
 function parse(argv: readonly string[]): Selection {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
       commits: { type: 'string', default: '50000' },
+      sizes: { type: 'string', default: DEFAULT_SIZES },
       seed: { type: 'string', default: '1' },
-      runs: { type: 'string', default: '2' },
+      runs: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       metre: { type: 'string', default: 'bin/metre.js' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -58,11 +76,13 @@ function parse(argv: readonly string[]): Selection {
         ? BENCHMARKS
         : BENCHMARKS.filter((b) => positionals.includes(b.name)),
     build: !values['no-build'],
+    runs: values.runs === undefined ? undefined : positiveInteger(values.runs, '--runs'),
     context: {
       root: ROOT,
       commits: positiveInteger(values.commits, '--commits'),
+      sizes: positiveIntegers(values.sizes, '--sizes'),
       seed: Number.parseInt(values.seed, 10),
-      runs: positiveInteger(values.runs, '--runs'),
+      runs: DEFAULT_RUNS,
       metre: resolve(ROOT, values.metre),
       log: (line) => process.stderr.write(`bench: ${line}\n`),
     },
@@ -84,7 +104,7 @@ async function build(): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const { help, benchmarks, build: shouldBuild, context } = parse(argv);
+  const { help, benchmarks, build: shouldBuild, runs, context } = parse(argv);
   if (help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -95,7 +115,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   for (const benchmark of benchmarks) {
     context.log(`running ${benchmark.name}`);
-    await benchmark.run(context);
+    await benchmark.run({ ...context, runs: runs ?? benchmark.defaultRuns ?? DEFAULT_RUNS });
   }
 }
 

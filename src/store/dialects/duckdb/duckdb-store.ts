@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBPreparedStatement,
+  DuckDBType,
+  DuckDBValue,
+} from '@duckdb/node-api';
 import type { Commit, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import { MetreError } from '../../../errors/index.js';
 import type {
@@ -71,6 +77,8 @@ export class DuckDBStore implements Store {
   readonly #parts: DuckDBStoreParts;
   readonly #queue = new SerialQueue();
   #closed = false;
+  /** The cache hit's one statement, prepared once. */
+  #dataVersions: DuckDBPreparedStatement | undefined;
 
   constructor(parts: DuckDBStoreParts) {
     this.#parts = parts;
@@ -243,12 +251,14 @@ export class DuckDBStore implements Store {
   dataVersion(repoIds: readonly string[]): Promise<string> {
     return this.#call(async () => {
       const ids = [...new Set(repoIds)].sort();
-      const rows = await this.#rows(sql.DATA_VERSIONS, texts(ids));
-      const missing = ids.filter((id) => !rows.some((row) => row.id === id));
+      this.#dataVersions ??= await this.#parts.connection.prepare(sql.DATA_VERSIONS);
+      const rows = (await this.#dataVersions.runAndReadAll()).getRowObjectsJS();
+      const versions = new Map(rows.map((row) => [String(row.id), toNumber(row.data_version)]));
+      const missing = ids.filter((id) => !versions.has(id));
       if (missing.length > 0) {
         throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${missing.join(', ')}`);
       }
-      const repos = rows.map((row) => `${String(row.id)}:${toNumber(row.data_version)}`);
+      const repos = ids.map((id) => `${id}:${versions.get(id)}`);
       return [...repos, `identities:${toNumber(rows[0]?.identities)}`].join(',');
     });
   }
@@ -306,6 +316,7 @@ export class DuckDBStore implements Store {
     return this.#queue.run(async () => {
       if (this.#closed) return;
       this.#closed = true;
+      this.#dataVersions?.destroySync();
       this.#parts.connection.closeSync();
       this.#parts.instance.closeSync();
       this.#parts.onClose?.();
