@@ -36,7 +36,8 @@ import {
   toStoredResult,
   toSummary,
   type Row,
-} from './rows.js';
+} from '../shared/rows.js';
+import { sameMailmap, sameRefs } from '../shared/same-rows.js';
 import { SerialQueue } from './serial-queue.js';
 import * as sql from './sql.js';
 import { toStoreError } from './store-error.js';
@@ -410,29 +411,6 @@ function patchSets(patch: RepositoryPatch): [string, Param][] {
   }
   if (patch.source !== undefined) sets.push(['source', text(patch.source)]);
   return sets;
-}
-
-function sameRefs(stored: readonly Ref[], wanted: readonly Ref[]): boolean {
-  return sameRows(stored, wanted, (r) => [r.kind, r.name, r.sha, r.createdAt]);
-}
-
-function sameMailmap(stored: readonly MailmapEntry[], wanted: readonly MailmapEntry[]): boolean {
-  return sameRows(stored, wanted, (e) => [
-    e.properName,
-    e.properEmail,
-    e.commitName,
-    e.commitEmail,
-  ]);
-}
-
-/** Whether two lists hold the same rows in any order; `fields` lists what makes a row. */
-function sameRows<T>(a: readonly T[], b: readonly T[], fields: (row: T) => unknown[]): boolean {
-  const key = (rows: readonly T[]) =>
-    rows
-      .map((row) => JSON.stringify(fields(row)))
-      .sort()
-      .join('\n');
-  return a.length === b.length && key(a) === key(b);
 }
 
 async function rollback(connection: DuckDBConnection): Promise<void> {

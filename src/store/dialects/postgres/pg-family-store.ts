@@ -25,7 +25,8 @@ import {
   toRepository,
   toStoredResult,
   toSummary,
-} from '../duckdb/rows.js';
+} from '../shared/rows.js';
+import { sameMailmap, sameRefs } from '../shared/same-rows.js';
 import type { PgFamilyCapabilities, PgFamilyDialect } from './dialect.js';
 import type { Param, Row, SqlClient, SqlSession } from './sql-client.js';
 import type { PgStatements, RepositoryTable } from './sql.js';
@@ -435,27 +436,4 @@ function toParam(value: SqlValue): Param {
   return (value as readonly (string | number | Date)[]).map((v) =>
     v instanceof Date ? v.toISOString() : v,
   );
-}
-
-function sameRefs(stored: readonly Ref[], wanted: readonly Ref[]): boolean {
-  return sameRows(stored, wanted, (r) => [r.kind, r.name, r.sha, r.createdAt]);
-}
-
-function sameMailmap(stored: readonly MailmapEntry[], wanted: readonly MailmapEntry[]): boolean {
-  return sameRows(stored, wanted, (e) => [
-    e.properName,
-    e.properEmail,
-    e.commitName,
-    e.commitEmail,
-  ]);
-}
-
-/** Whether two lists hold the same rows in any order; `fields` lists what makes a row. */
-function sameRows<T>(a: readonly T[], b: readonly T[], fields: (row: T) => unknown[]): boolean {
-  const key = (rows: readonly T[]) =>
-    rows
-      .map((row) => JSON.stringify(fields(row)))
-      .sort()
-      .join('\n');
-  return a.length === b.length && key(a) === key(b);
 }

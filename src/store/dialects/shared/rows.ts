@@ -7,7 +7,10 @@ import type {
   StoredResult,
 } from '../../port.js';
 
-/** A row as DuckDB's JS converter returns it: BIGINT as bigint, TIMESTAMPTZ as Date, lists as arrays. */
+/**
+ * A row as the drivers return it (BIGINT as bigint or number, timestamps as Dates, lists as
+ * arrays). The mappers below turn rows into the port's types for every dialect.
+ */
 export type Row = Record<string, unknown>;
 
 /** BIGINT (bigint) or INTEGER (number) to a JS number; metre's counts stay far below 2^53. */
