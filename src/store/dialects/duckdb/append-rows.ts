@@ -1,5 +1,8 @@
-import { DuckDBDataChunk, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { duckdb } from './driver.js';
 import type { TableLayout } from './tables.js';
+
+const { DuckDBDataChunk } = duckdb;
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;

@@ -1,10 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
+import { duckdb } from './driver.js';
 import { MetreError } from '../../../errors/index.js';
 import { DuckDBStore } from './duckdb-store.js';
 import { migrate } from './schema.js';
 import { toStoreError } from './store-error.js';
+
+const { DuckDBInstance } = duckdb;
 
 /** DuckDB's name for an in-memory database. */
 export const MEMORY = ':memory:';
@@ -51,7 +54,7 @@ function claim(file: string): void {
 }
 
 async function prepare(
-  instance: DuckDBInstance,
+  instance: Instance,
   file: string,
   readOnly: boolean,
 ): Promise<DuckDBConnection> {

@@ -1,4 +1,8 @@
-import {
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from './driver.js';
+import type { SqlValue } from '../../port.js';
+
+const {
   BIGINT,
   BOOLEAN,
   DOUBLE,
@@ -8,10 +12,7 @@ import {
   listValue,
   timestampTZValue,
   timestampValue,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
-import type { SqlValue } from '../../port.js';
+} = duckdb;
 
 /**
  * A bound parameter and its type. Types are given rather than inferred because DuckDB cannot

@@ -1,19 +1,11 @@
-import {
-  BIGINT,
-  BOOLEAN,
-  INTEGER,
-  LIST,
-  SMALLINT,
-  TIMESTAMP,
-  TIMESTAMPTZ,
-  VARCHAR,
-  listValue,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from './driver.js';
 import type { Commit, FileChange, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import type { CommitFiles } from '../../port.js';
 import { toPlainTimestamp, toTimestamp } from './params.js';
+
+const { BIGINT, BOOLEAN, INTEGER, LIST, SMALLINT, TIMESTAMP, TIMESTAMPTZ, VARCHAR, listValue } =
+  duckdb;
 
 /**
  * How rows of one table are laid out for DuckDB's appender: the column types in table order and a
