@@ -8,7 +8,6 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeRepo } from '../../bench/make-repo.js';
-import { gitTruth } from '../../test/support/git.js';
 import { runMetre } from '../../test/support/metre-process.js';
 import { buildScriptedRepo } from '../../test/support/repos.js';
 import { collect } from '../collect/index.js';
@@ -26,6 +25,7 @@ import {
   type PgFamilyDialect,
 } from './dialects/postgres/index.js';
 import { maskStoreUrl, migrateStore, openStore, parseStoreUrl, type Store } from './index.js';
+import { expectStoreMatchesGit } from './testing/collect-contract.js';
 import { describeStoreContract } from './testing/contract.js';
 import { makeHistory, sha } from './testing/fixtures.js';
 import { countRows, readCommits, readFileChanges, readRows } from './testing/inspect.js';
@@ -473,7 +473,7 @@ async function expectCollectedLikeDuckDB(
         { store: target, git: config.git, collect: config.collect, cwd: dir },
       );
     }
-    await expectMatchesGit(store, repo, name);
+    await expectStoreMatchesGit(store, repo, name);
     const [ours, theirs] = await Promise.all(
       [store, duckdb].map(async (s) => {
         const id = (await s.findRepository(name))?.id ?? '';
@@ -487,51 +487,4 @@ async function expectCollectedLikeDuckDB(
   } finally {
     await Promise.all([store.close(), duckdb.close()]);
   }
-}
-
-/** What test/support/expect-store.ts checks on a DuckDB file, through any store's own reads. */
-async function expectMatchesGit(store: Store, repoDir: string, name: string): Promise<void> {
-  const truth = gitTruth(repoDir);
-  const repo = await store.findRepository(name);
-  expect(repo).toMatchObject({ status: 'up-to-date', head: truth.head });
-  const id = repo?.id ?? '';
-  const [counts] = await readRows(
-    store,
-    `SELECT count(*) AS n, count(DISTINCT sha) AS distinct_n,
-       coalesce(sum(CASE WHEN is_merge THEN 1 ELSE 0 END), 0) AS merges
-     FROM commits WHERE repo_id = $1`,
-    [id],
-  );
-  expect(counts).toEqual({
-    n: truth.commitsAll,
-    distinct_n: truth.commitsAll,
-    merges: truth.merges,
-  });
-  const [defaults] = await readRows(
-    store,
-    `SELECT count(*) AS n, count(DISTINCT sha) AS distinct_n
-     FROM default_branch_commits WHERE repo_id = $1`,
-    [id],
-  );
-  expect(defaults).toEqual({ n: truth.commitsDefault, distinct_n: truth.commitsDefault });
-  const emails = await readRows(
-    store,
-    'SELECT DISTINCT author_email AS e FROM commits WHERE repo_id = $1',
-    [id],
-  );
-  expect(new Set(emails.map((row) => row.e))).toEqual(truth.authorEmails);
-  const commits = await readCommits(store, id);
-  expect(
-    new Map(
-      commits.map((c) => [
-        c.sha,
-        { files: c.filesChanged, added: c.linesAdded, deleted: c.linesDeleted },
-      ]),
-    ),
-  ).toEqual(truth.lines);
-  const paths = new Map<string, Set<string>>([...truth.paths.keys()].map((s) => [s, new Set()]));
-  const files = await readFileChanges(store, id);
-  for (const row of files) paths.get(row.sha)?.add(row.file.path);
-  expect(paths).toEqual(truth.paths);
-  expect(files.length).toBe([...truth.paths.values()].reduce((sum, set) => sum + set.size, 0));
 }
