@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BOT_PATTERNS } from '../../src/metrics/index.js';
-import { utcBucket, type HistoryCommit } from '../support/history.js';
+import { botKeys, utcBucket, type HistoryCommit } from '../support/history.js';
 import { metricFixture, type MetricFixture } from './fixture.js';
 
 let f: MetricFixture;
@@ -17,29 +17,7 @@ type Key = (c: HistoryCommit) => string;
 const byPerson: Key = (c) => c.mappedEmail.toLowerCase();
 const byEmail: Key = (c) => c.authorEmail.toLowerCase();
 
-/** A SQL LIKE pattern as a regular expression (`%` any text, `_` one character). */
-const like = (pattern: string) =>
-  new RegExp(
-    '^' +
-      [...pattern]
-        .map((ch) =>
-          ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'),
-        )
-        .join('') +
-      '$',
-    's',
-  );
-const botRules = DEFAULT_BOT_PATTERNS.map(like);
-
-/** People (by `key`) any of whose names or emails, raw or mailmapped, matches a bot pattern. */
-function botPeople(key: Key): Set<string> {
-  const bots = new Set<string>();
-  for (const c of f.history) {
-    const texts = [c.authorName, c.authorEmail, c.mappedName, c.mappedEmail];
-    if (texts.some((t) => botRules.some((r) => r.test(t.toLowerCase())))) bots.add(key(c));
-  }
-  return bots;
-}
+const botPeople = (key: Key): Set<string> => botKeys(f.history, key, DEFAULT_BOT_PATTERNS);
 
 /** The bucket starts from the one holding `first` to the one holding `last` (seconds). */
 function buckets(first: number, last: number, granularity: Granularity): string[] {

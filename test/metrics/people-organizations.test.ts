@@ -5,7 +5,7 @@ import {
   type Affiliation,
   type MetricsEngine,
 } from '../../src/metrics/index.js';
-import { countBy, utcBucket, type HistoryCommit } from '../support/history.js';
+import { botKeys, countBy, utcBucket, type HistoryCommit } from '../support/history.js';
 import { metricFixture, type MetricFixture } from './fixture.js';
 
 let f: MetricFixture;
@@ -18,28 +18,7 @@ afterAll(async () => {
 
 const byPerson = (c: HistoryCommit) => c.mappedEmail.toLowerCase();
 
-/** A SQL LIKE pattern as a regular expression (`%` any text, `_` one character). */
-const like = (pattern: string) =>
-  new RegExp(
-    '^' +
-      [...pattern.toLowerCase()]
-        .map((ch) =>
-          ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'),
-        )
-        .join('') +
-      '$',
-    's',
-  );
-
-function botPeople(): Set<string> {
-  const rules = DEFAULT_BOT_PATTERNS.map(like);
-  const bots = new Set<string>();
-  for (const c of f.history) {
-    const texts = [c.authorName, c.authorEmail, c.mappedName, c.mappedEmail];
-    if (texts.some((t) => rules.some((r) => r.test(t.toLowerCase())))) bots.add(byPerson(c));
-  }
-  return bots;
-}
+const botPeople = (): Set<string> => botKeys(f.history, byPerson, DEFAULT_BOT_PATTERNS);
 
 /** The organisation git's mailmapped email (%aE) names: its domain, or "independent". */
 function domainOf(c: HistoryCommit): string {

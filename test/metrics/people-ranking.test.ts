@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BOT_PATTERNS, type MetricResult } from '../../src/metrics/index.js';
 import { git } from '../support/git.js';
-import { countBy, utcBucket, type HistoryCommit } from '../support/history.js';
+import { botKeys, countBy, utcBucket, type HistoryCommit } from '../support/history.js';
 import { metricFixture, type MetricFixture } from './fixture.js';
 
 let f: MetricFixture;
@@ -16,29 +16,8 @@ type Key = (c: HistoryCommit) => string;
 const byPerson: Key = (c) => c.mappedEmail.toLowerCase();
 const byEmail: Key = (c) => c.authorEmail.toLowerCase();
 
-/** A SQL LIKE pattern as a regular expression (`%` any text, `_` one character). */
-const like = (pattern: string) =>
-  new RegExp(
-    '^' +
-      [...pattern.toLowerCase()]
-        .map((ch) =>
-          ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'),
-        )
-        .join('') +
-      '$',
-    's',
-  );
-
-/** People (by `key`) any of whose names or emails, raw or mailmapped, matches a pattern. */
-function botPeople(key: Key, patterns: readonly string[] = DEFAULT_BOT_PATTERNS): Set<string> {
-  const rules = patterns.map(like);
-  const bots = new Set<string>();
-  for (const c of f.history) {
-    const texts = [c.authorName, c.authorEmail, c.mappedName, c.mappedEmail];
-    if (texts.some((t) => rules.some((r) => r.test(t.toLowerCase())))) bots.add(key(c));
-  }
-  return bots;
-}
+const botPeople = (key: Key, patterns: readonly string[] = DEFAULT_BOT_PATTERNS) =>
+  botKeys(f.history, key, patterns);
 
 const humansOnly = (commits: readonly HistoryCommit[]) => {
   const bots = botPeople(byPerson);

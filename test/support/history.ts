@@ -89,3 +89,29 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
 }
+
+/** A SQL LIKE pattern as a case-insensitive regular expression (`%` any text, `_` one character). */
+function likeRegExp(pattern: string): RegExp {
+  const body = [...pattern.toLowerCase()]
+    .map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 's');
+}
+
+/**
+ * The people (told apart by `key`) any of whose names or emails, raw or mailmapped, matches one of
+ * the SQL LIKE `patterns`, case-insensitively: metre's bot rule, computed from git's output.
+ */
+export function botKeys(
+  commits: readonly HistoryCommit[],
+  key: (c: HistoryCommit) => string,
+  patterns: readonly string[],
+): Set<string> {
+  const rules = patterns.map(likeRegExp);
+  const bots = new Set<string>();
+  for (const c of commits) {
+    const texts = [c.authorName, c.authorEmail, c.mappedName, c.mappedEmail];
+    if (texts.some((t) => rules.some((r) => r.test(t.toLowerCase())))) bots.add(key(c));
+  }
+  return bots;
+}
