@@ -28,8 +28,8 @@ import { withAppender } from './append-rows.js';
 import { duckdbFragments } from './fragments.js';
 import { bigint, double, inferParam, text, texts, timestamp, type Param } from './params.js';
 import {
+  toDataVersion,
   toMailmapEntry,
-  toNumber,
   toProgress,
   toRef,
   toRepository,
@@ -253,14 +253,7 @@ export class DuckDBStore implements Store {
     return this.#call(async () => {
       const ids = [...new Set(repoIds)].sort();
       this.#dataVersions ??= await this.#parts.connection.prepare(sql.DATA_VERSIONS);
-      const rows = (await this.#dataVersions.runAndReadAll()).getRowObjectsJS();
-      const versions = new Map(rows.map((row) => [String(row.id), toNumber(row.data_version)]));
-      const missing = ids.filter((id) => !versions.has(id));
-      if (missing.length > 0) {
-        throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${missing.join(', ')}`);
-      }
-      const repos = ids.map((id) => `${id}:${versions.get(id)}`);
-      return [...repos, `identities:${toNumber(rows[0]?.identities)}`].join(',');
+      return toDataVersion(ids, (await this.#dataVersions.runAndReadAll()).getRowObjectsJS());
     });
   }
 

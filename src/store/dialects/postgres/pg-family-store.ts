@@ -18,8 +18,8 @@ import type {
   Walk,
 } from '../../port.js';
 import {
+  toDataVersion,
   toMailmapEntry,
-  toNumber,
   toProgress,
   toRef,
   toRepository,
@@ -254,13 +254,7 @@ export class PgFamilyStore implements Store {
     return this.#call(async () => {
       const ids = [...new Set(repoIds)].sort(compare);
       const { rows } = await this.#client.query(this.#statements.dataVersions, [ids]);
-      const byId = new Map(rows.map((row) => [String(row.id), row]));
-      const missing = ids.filter((id) => !byId.has(id));
-      if (missing.length > 0) {
-        throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${missing.join(', ')}`);
-      }
-      const repos = ids.map((id) => `${id}:${toNumber(byId.get(id)?.data_version)}`);
-      return [...repos, `identities:${toNumber(rows[0]?.identities)}`].join(',');
+      return toDataVersion(ids, rows);
     });
   }
 

@@ -1,4 +1,5 @@
 import type { CollectionStatus, MailmapEntry, Ref } from '../../../core/index.js';
+import { MetreError } from '../../../errors/index.js';
 import type {
   PassProgress,
   Progress,
@@ -105,4 +106,19 @@ export function toStoredResult(row: Row): StoredResult {
     durationMs: Number(row.duration_ms),
     result: String(row.result),
   };
+}
+
+/**
+ * The data version of the repositories `ids` (deduplicated and sorted by the caller) from rows of
+ * (id, data_version, identities): one string that changes whenever any of them or the identity
+ * links do. An id with no row fails with METRE_REPO_NOT_FOUND.
+ */
+export function toDataVersion(ids: readonly string[], rows: readonly Row[]): string {
+  const versions = new Map(rows.map((row) => [String(row.id), toNumber(row.data_version)]));
+  const missing = ids.filter((id) => !versions.has(id));
+  if (missing.length > 0) {
+    throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${missing.join(', ')}`);
+  }
+  const repos = ids.map((id) => `${id}:${versions.get(id)}`);
+  return [...repos, `identities:${toNumber(rows[0]?.identities)}`].join(',');
 }
