@@ -64,6 +64,8 @@ interface Resolved {
   readonly params: Record<string, unknown>;
   readonly repositories: readonly Repository[];
   readonly key: string;
+  /** The data version read before the cache was looked at, so before any computing starts. */
+  readonly dataVersion: string;
 }
 
 /**
@@ -114,7 +116,7 @@ export class MetricsEngine {
     const { repositories, dataVersion } = await this.#scope(request.repositories);
     const ids = repositories.map((r) => r.id);
     const key = hash(JSON.stringify([metric.id, metric.version, ids, params, this.#peopleHash]));
-    const resolved: Resolved = { metric, params, repositories, key };
+    const resolved: Resolved = { metric, params, repositories, key, dataVersion };
     // Memory first; the cache table when memory has nothing fresh (another process may have).
     let stored = this.#recent.get(key);
     if (stored?.dataVersion !== dataVersion) stored = (await this.#store.readResult(key)) ?? stored;
@@ -146,11 +148,10 @@ export class MetricsEngine {
   }
 
   async #run(resolved: Resolved): Promise<MetricResponse> {
-    const { metric, params, repositories } = resolved;
+    // The data version was read before computing: data landing meanwhile leaves the result stale.
+    const { metric, params, repositories, dataVersion } = resolved;
     const started = performance.now();
     const repoIds = repositories.map((r) => r.id);
-    // Read before computing: if data lands meanwhile, the result is cached as already stale.
-    const dataVersion = await this.#store.dataVersion(repoIds);
     const context: MetricContext = { repoIds, sql: this.#store.sql, people: this.#people };
     const queries = metric.compile(params, context);
     const rows = [];
