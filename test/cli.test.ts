@@ -156,7 +156,7 @@ describe('errors a user can make end in one clear line and leave the store intac
   });
 });
 
-describe('metre start (npm start)', () => {
+describe('metre start (collect, then the terminal report)', () => {
   it('collects the demo repository and prints its report, incrementally the second time', () => {
     const home = { METRE_HOME: join(ws.path, 'start-home'), METRE_DEMO_REPO: repo };
     const first = runMetre(['start'], home);

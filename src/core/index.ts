@@ -5,6 +5,7 @@
  * const c: Commit = { sha, parents: [], author, committer: author, subject: 'x', message: 'x\n' };
  */
 export type {
+  AffiliationEntry,
   ChangeType,
   CollectionStatus,
   Commit,

@@ -74,3 +74,11 @@ export interface TreeFile {
 /** Which passes of the collection are complete. */
 export type CollectionStatus =
   'new' | 'collecting-commits' | 'commits-done' | 'collecting-files' | 'up-to-date' | 'failed';
+
+/** One period of one email's organisation: `[from, to)`, either end open when null (ISO times). */
+export interface AffiliationEntry {
+  readonly email: string;
+  readonly organization: string;
+  readonly from: string | null;
+  readonly to: string | null;
+}

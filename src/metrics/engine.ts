@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MetreError, isMetreError } from '../errors/index.js';
 import type { Repository, Store, StoredResult } from '../store/index.js';
-import type { AnyMetric, MetricContext, MetricResult, ResultKind } from './metric.js';
-import type { PeopleConfig } from './people.js';
+import {
+  resultKind,
+  type AnyMetric,
+  type MetricContext,
+  type MetricResult,
+  type ResultKind,
+} from './metric.js';
+import { withStoredAffiliations, type PeopleConfig } from './people.js';
 import { registry } from './registry.js';
 
 /** A metric over one repository or a group, with raw parameters (strings are fine). */
@@ -38,7 +44,10 @@ export interface MetricDescription {
   readonly version: number;
   readonly title: string;
   readonly definition: string;
+  /** The shape of its result; with a granularity, `kindWithGranularity` when given. */
   readonly kind: ResultKind;
+  /** The shape with a `granularity`, for a metric whose one value then becomes a series. */
+  readonly kindWithGranularity?: ResultKind;
   /** The parameters as JSON Schema, with their defaults and choices. */
   readonly params: Record<string, unknown>;
 }
@@ -71,6 +80,11 @@ interface Resolved {
 /**
  * Computes metrics by pushing their SQL down to the store, through the results cache: a result is
  * served from the cache while the data it was computed from is unchanged.
+ *
+ * People settings: the configuration's, with the store's affiliation map merged in at each
+ * computation (`withStoredAffiliations`: the store's entries replace the configuration's for the
+ * same email). Replacing the store's map bumps the identities' version, part of every data
+ * version, so results computed with the old map go stale.
  *
  * @example
  * const engine = new MetricsEngine({ store, people: config.people });
@@ -111,24 +125,44 @@ export class MetricsEngine {
 
   /** A metric's result: from the cache when fresh, else computed now and cached. */
   async get(request: MetricRequest, options: GetOptions = {}): Promise<MetricResponse> {
+    const resolved = await this.#resolve(request);
+    return (await this.#cached(resolved, options)) ?? this.#compute(resolved);
+  }
+
+  /**
+   * The cached answer, without ever computing: fresh, or stale (with `allowStale`, which also
+   * starts a background refresh), else undefined. The request is checked like `get` checks it, so
+   * an unknown metric, parameter or repository fails here too.
+   */
+  async lookup(
+    request: MetricRequest,
+    options: GetOptions = {},
+  ): Promise<MetricResponse | undefined> {
+    return this.#cached(await this.#resolve(request), options);
+  }
+
+  async #resolve(request: MetricRequest): Promise<Resolved> {
     const metric = this.find(request.metric);
     const params = parseParams(metric, request.params ?? {});
     const { repositories, dataVersion } = await this.#scope(request.repositories);
     const ids = repositories.map((r) => r.id);
     const key = hash(JSON.stringify([metric.id, metric.version, ids, params, this.#peopleHash]));
-    const resolved: Resolved = { metric, params, repositories, key, dataVersion };
+    return { metric, params, repositories, key, dataVersion };
+  }
+
+  async #cached(resolved: Resolved, options: GetOptions): Promise<MetricResponse | undefined> {
+    const { key, dataVersion } = resolved;
     // Memory first; the cache table when memory has nothing fresh (another process may have).
     let stored = this.#recent.get(key);
     if (stored?.dataVersion !== dataVersion) stored = (await this.#store.readResult(key)) ?? stored;
-    if (stored !== undefined) this.#remember(stored);
-    if (stored !== undefined && stored.dataVersion === dataVersion) {
+    if (stored === undefined) return undefined;
+    this.#remember(stored);
+    if (stored.dataVersion === dataVersion) {
       return toResponse(resolved, stored, { cached: true, stale: false });
     }
-    if (stored !== undefined && options.allowStale === true) {
-      this.#compute(resolved).catch(() => undefined); // its failure shows on the next request
-      return toResponse(resolved, stored, { cached: true, stale: true });
-    }
-    return this.#compute(resolved);
+    if (options.allowStale !== true) return undefined;
+    this.#compute(resolved).catch(() => undefined); // its failure shows on the next request
+    return toResponse(resolved, stored, { cached: true, stale: true });
   }
 
   /** Resolves once every computation under way has finished. */
@@ -152,11 +186,20 @@ export class MetricsEngine {
     const { metric, params, repositories, dataVersion } = resolved;
     const started = performance.now();
     const repoIds = repositories.map((r) => r.id);
-    const context: MetricContext = { repoIds, sql: this.#store.sql, people: this.#people };
+    // Read after the data version: a map replaced meanwhile bumped it, leaving this result stale.
+    const people = withStoredAffiliations(this.#people, await this.#store.readAffiliations());
+    const context: MetricContext = { repoIds, sql: this.#store.sql, people };
     const queries = metric.compile(params, context);
     const rows = [];
     for (const query of queries) rows.push(await this.#store.query(query));
     const result = metric.shape(rows, params, context);
+    const declared = resultKind(metric, params);
+    if (result.kind !== declared) {
+      throw new MetreError(
+        'METRE_INTERNAL',
+        `Metric ${metric.id} declares a ${declared} result for these parameters but gave a ${result.kind}`,
+      );
+    }
     const stored: StoredResult = {
       key: resolved.key,
       metric: metric.id,
@@ -282,6 +325,9 @@ function describeMetric(metric: AnyMetric): MetricDescription {
     title: metric.title,
     definition: metric.definition,
     kind: metric.kind,
+    ...(metric.kindWithGranularity === undefined
+      ? {}
+      : { kindWithGranularity: metric.kindWithGranularity }),
     params: z.toJSONSchema(metric.params, { io: 'input', unrepresentable: 'any' }) as Record<
       string,
       unknown

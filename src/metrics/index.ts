@@ -16,6 +16,7 @@ export {
   type MetricResponse,
   type MetricsEngineDeps,
 } from './engine.js';
+export { resultKind } from './metric.js';
 export type {
   AnyMetric,
   HeatmapCell,

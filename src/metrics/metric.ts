@@ -74,13 +74,33 @@ export interface Metric<P = Record<string, unknown>> {
   readonly version: number;
   readonly title: string;
   readonly definition: string;
+  /** The shape of its result (with a granularity, see `kindWithGranularity`). */
   readonly kind: ResultKind;
+  /**
+   * The shape of its result when a `granularity` is given, for a metric whose granularity is
+   * optional and turns its one value into a series per bucket; omitted when the shape never
+   * changes. The engine refuses a result of another shape than declared.
+   */
+  readonly kindWithGranularity?: ResultKind;
   /** Validates parameters and fills defaults; its output is the normalised parameters. */
   readonly params: z.ZodType<P>;
   /** The queries to run, in order. */
   compile(params: P, context: MetricContext): readonly Query[];
   /** The result from each query's rows (same order as `compile`'s queries). */
   shape(rows: readonly (readonly QueryRow[])[], params: P, context: MetricContext): MetricResult;
+}
+
+/**
+ * The shape a metric declares for these (parsed) parameters.
+ *
+ * @example resultKind(elephantFactor, { granularity: 'year' }) // 'timeseries'
+ */
+export function resultKind(
+  metric: AnyMetric,
+  params: Readonly<Record<string, unknown>>,
+): ResultKind {
+  const granular = params.granularity !== undefined && params.granularity !== null;
+  return granular ? (metric.kindWithGranularity ?? metric.kind) : metric.kind;
 }
 
 /** Any metric, whatever its parameters. */

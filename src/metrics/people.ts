@@ -16,7 +16,11 @@ export interface PeopleConfig {
    * matching one is a bot.
    */
   readonly botPatterns: readonly string[];
-  /** The affiliation map; when empty, organisations come from email domains. */
+  /**
+   * The affiliation map of the configuration (`METRE_AFFILIATIONS`); the engine adds the store's
+   * own (edited through the API) with `withStoredAffiliations`. When both are empty,
+   * organisations come from email domains.
+   */
   readonly affiliations: readonly Affiliation[];
 }
 
@@ -97,4 +101,22 @@ export function peopleConfig(settings: {
     botPatterns: settings.botPatterns ?? DEFAULT_BOT_PATTERNS,
     affiliations: settings.affiliations,
   };
+}
+
+/**
+ * The people settings with the store's affiliation map merged in: the store's entries first, then
+ * the configuration's for every email the store's map does not name (emails compared
+ * lower-cased). For an email in both, the store's periods replace the file's whole: the map edited
+ * through the API is the later word.
+ *
+ * @example withStoredAffiliations(people, await store.readAffiliations())
+ */
+export function withStoredAffiliations(
+  people: PeopleConfig,
+  stored: readonly Affiliation[],
+): PeopleConfig {
+  if (stored.length === 0) return people;
+  const named = new Set(stored.map((a) => a.email.toLowerCase()));
+  const kept = people.affiliations.filter((a) => !named.has(a.email.toLowerCase()));
+  return { ...people, affiliations: [...stored, ...kept] };
 }

@@ -49,6 +49,45 @@ export function scopedCommits(b: SqlBuilder, context: MetricContext, o: ScopeOpt
       WHERE copy = 1)`;
 }
 
+/**
+ * The `scoped_files` CTE, after `scoped`: one row per file change of the commits in scope, with its
+ * commit's chosen date. Columns: repo_id, sha, path, t, lines_added, lines_deleted. Merge commits
+ * have none (git log --numstat lists no file for a merge), so `merges` changes nothing here.
+ *
+ * Each file change carries its commit's dates and default branch flag, so over one repository the
+ * rows come from file_changes alone, filtered as `scoped` filters commits (no join of every file
+ * change to its commit on text keys). In a group, the file changes of the commits `scoped` keeps
+ * are joined in, so a commit reachable from several repositories counts its files once.
+ *
+ * @example `WITH ${scopedCommits(b, c, p)}, ${scopedFiles(b, c, p)} SELECT count(*) FROM scoped_files`
+ */
+export function scopedFiles(b: SqlBuilder, context: MetricContext, o: ScopeOptions): string {
+  return `scoped_files AS (${scopedFilesQuery(b, context, o)})`;
+}
+
+/**
+ * The query of `scopedFiles`, for a metric that reads the rows more than once: a CTE read twice is
+ * materialized (DuckDB, PostgreSQL), which costs more than reading file_changes again.
+ *
+ * @example `FROM (${scopedFilesQuery(b, c, p)}) f`
+ */
+export function scopedFilesQuery(b: SqlBuilder, context: MetricContext, o: ScopeOptions): string {
+  if (context.repoIds.length > 1) {
+    return `SELECT s.repo_id, s.sha, fc.path, s.t, fc.lines_added, fc.lines_deleted
+      FROM scoped s JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha`;
+  }
+  const time = o.date === 'committer' ? 'fc.committer_time' : 'fc.author_time';
+  // A file change has its commit's dates once its files pass has ended: until then, as its
+  // commit's line counts, it is in no scope.
+  const where = [`fc.repo_id = ${b.bind(context.repoIds[0] ?? '')}`, `${time} IS NOT NULL`];
+  if (o.refs === 'default') where.push('fc.on_default');
+  const at = (iso: string) => context.sql.commitTime(b.bind(new Date(iso)));
+  if (o.from !== undefined) where.push(`${time} >= ${at(o.from)}`);
+  if (o.to !== undefined) where.push(`${time} < ${at(o.to)}`);
+  return `SELECT fc.repo_id, fc.sha, fc.path, ${time} AS t, fc.lines_added, fc.lines_deleted
+      FROM file_changes fc WHERE ${where.join(' AND ')}`;
+}
+
 /** How people are told apart (METRICS.md, People). */
 export type Identity = 'person' | 'email' | 'raw';
 

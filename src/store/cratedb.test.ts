@@ -11,6 +11,7 @@ import {
   cratedbClient,
   cratedbDialect,
   cratedbMigrations,
+  cratedbSchemaHistory,
   cratedbStatements,
   latestVersion as cratedbLatest,
   MAX_STATEMENT_CHARS,
@@ -30,7 +31,7 @@ import {
 import { openStore, parseStoreUrl, type Store } from './index.js';
 import { describeStoreContract } from './testing/contract.js';
 import { captureCratedbStatements, type CapturedStatement } from './testing/cratedb-capture.js';
-import { commitFiles, makeCommit, makeFile, makeHistory, sha } from './testing/fixtures.js';
+import { chunks, commitFiles, makeCommit, makeFile, makeHistory, sha } from './testing/fixtures.js';
 import { countRows, readCommits, readRows } from './testing/inspect.js';
 
 const services = loadTestServices(process.env);
@@ -206,11 +207,13 @@ describe('CrateDB schema', () => {
   });
 });
 
-/** `table.column` of every column CrateDB's DDL creates (the schema's own version table aside). */
+/** `table.column` of every column CrateDB's DDL creates or adds (the version table aside). */
 function cratedbColumns(): string[] {
   const ddl = cratedbMigrations({ shards: null, replicas: null }).flatMap((m) => m.statements);
   return ddl
     .flatMap((sql) => {
+      const added = /^ALTER TABLE (\w+) ADD COLUMN (\w+) /.exec(sql);
+      if (added !== null) return [`${added[1]}.${added[2]}`];
       const table = /^CREATE TABLE IF NOT EXISTS (\w+)/.exec(sql)?.[1];
       if (table === undefined) return [];
       const lines = sql.split('\n').slice(1, -1);
@@ -219,6 +222,118 @@ function cratedbColumns(): string[] {
     })
     .sort();
 }
+
+describe('CrateDB migrations cut short', () => {
+  /** A client at schema version 3 whose ADD COLUMN fails with `error`; records what it ran. */
+  function failingAlter(error: Error) {
+    const ran: string[] = [];
+    const client: SqlClient = {
+      query: async (sql) => {
+        ran.push(sql);
+        if (/^ALTER TABLE/.test(sql)) throw error;
+        if (/schema_migrations/.test(sql) && /^SELECT/.test(sql)) {
+          return { rows: [{ v: 3 }], rowCount: 1 };
+        }
+        return { rows: [], rowCount: 1 };
+      },
+      close: async () => undefined,
+    };
+    return { client, ran };
+  }
+  const history = cratedbSchemaHistory({ shards: null, replicas: null });
+
+  it('go on past a column an earlier run added, and record the version', async () => {
+    const again = new Error(
+      'SQLParseException[The table doc.repositories already has a column named schedule]',
+    );
+    const { client, ran } = failingAlter(again);
+    const versions = await migrate(client, history, { readOnly: false, store: 'crate://x' });
+    expect(versions).toEqual({ before: 3, after: cratedbLatest, latest: cratedbLatest });
+    expect(ran.filter((sql) => /TABLE IF NOT EXISTS affiliations/.test(sql))).toHaveLength(1);
+    expect(ran.at(-1)).toMatch(/^INSERT INTO schema_migrations/);
+  });
+
+  it('stop at any other failure', async () => {
+    const { client, ran } = failingAlter(new Error('SQLParseException[no such table]'));
+    await expect(migrate(client, history, { readOnly: false, store: 'crate://x' })).rejects.toThrow(
+      /no such table/,
+    );
+    expect(ran.some((sql) => /^INSERT INTO schema_migrations/.test(sql))).toBe(false);
+  });
+});
+
+describe('CrateDB’s step 5, run on PGlite', () => {
+  it('fills each file change’s commit dates and flag as UPDATE … FROM does, and again', async () => {
+    const store = await pgliteStore(await memory(), {
+      name: 'pglite:memory',
+      owned: false,
+      dialect: pgliteDialect,
+    });
+    const repo = await store.saveRepository({ name: `step5-${randomUUID()}`, source: '/s' });
+    const history = makeHistory(3);
+    await store.writeCommits(repo.id, history, { include: [sha(2)], exclude: [], done: 3 });
+    await store.recordDefaultBranch(repo.id, sha(1), chunks([sha(0), sha(1)]), true);
+    const files = history.map((c) => commitFiles(c, [makeFile('a'), makeFile('b')]));
+    await store.writeFileChanges(repo.id, files, { include: [sha(2)], exclude: [], done: 3 });
+    await store.completePass(repo.id, 'files', [sha(2)]);
+    const read = () =>
+      readRows(
+        store,
+        `SELECT sha, path, author_time, committer_time, on_default FROM file_changes
+          WHERE repo_id = $1 ORDER BY sha, path`,
+        [repo.id],
+      );
+    const written = await read();
+    expect(written.filter((row) => row.on_default === true)).toHaveLength(4);
+    const clear = `UPDATE file_changes SET author_time = NULL, committer_time = NULL,
+      on_default = false WHERE repo_id = $1`;
+    const step5 = cratedbMigrations({ shards: null, replicas: null }).find((m) => m.version === 5);
+    const backfill = step5?.statements.find((sql) => sql.startsWith('INSERT INTO file_changes'));
+    if (backfill === undefined) throw new Error('CrateDB’s step 5 has no backfill');
+    for (let run = 0; run < 2; run++) {
+      await readRows(store, clear, [repo.id]);
+      await readRows(store, backfill);
+      await readRows(store, backfill);
+      expect(await read()).toEqual(written);
+    }
+    await store.close();
+  });
+});
+
+describe('CrateDB rename, run on PGlite with CrateDB’s repositories table', () => {
+  /** CrateDB's repositories DDL (keyed by name), without the clauses only CrateDB reads. */
+  const crateShaped = cratedbMigrations({ shards: null, replicas: null })
+    .flatMap((m) => m.statements)
+    .filter((sql) => /TABLE (IF NOT EXISTS )?repositories\b/.test(sql))
+    .map((sql) =>
+      sql
+        .replace(/ INDEX OFF STORAGE WITH \(columnstore = false\)/g, '')
+        .replace(/ CLUSTERED INTO 1 SHARDS$/, ''),
+    );
+
+  it('moves the row to its new key; run again, it changes nothing more', async () => {
+    const db = await memory();
+    const schema = `crate_shape_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+    const names = await db.transaction(async (tx) => {
+      await tx.exec(`CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}`);
+      for (const sql of crateShaped) await tx.query(sql);
+      await tx.query(`INSERT INTO repositories (id, name, source, schedule, data_version)
+        VALUES ('r1', 'old', '/s', 'hourly', 7), ('r2', 'other', '/o', 'daily', 1)`);
+      for (let run = 0; run < 2; run++) {
+        for (const sql of cratedbStatements.renameRepository) await tx.query(sql, ['r1', 'new']);
+      }
+      const { rows } = await tx.query(
+        'SELECT id, name, source, schedule, data_version FROM repositories ORDER BY id',
+      );
+      await tx.exec(`DROP SCHEMA ${schema} CASCADE`);
+      return rows;
+    });
+    expect(names).toEqual([
+      { id: 'r1', name: 'new', source: '/s', schedule: 'hourly', data_version: 7 },
+      { id: 'r2', name: 'other', source: '/o', schedule: 'daily', data_version: 1 },
+    ]);
+  });
+});
 
 // Check 2 of 3: CrateDB's rewritten statements and its transaction-less writes, run on PGlite
 // (PostgreSQL) beside PostgreSQL's own, so their meaning is tested where their grammar is not.

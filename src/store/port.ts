@@ -1,4 +1,5 @@
 import type {
+  AffiliationEntry,
   CollectionStatus,
   Commit,
   FileChange,
@@ -21,6 +22,8 @@ export interface Repository {
   readonly lastCollectedAt: Date | null;
   /** The commit the default branch pointed to at the last collection, or null. */
   readonly head: string | null;
+  /** When it is collected: `hourly`, `daily`, `weekly` or a 5-field cron expression (UTC). */
+  readonly schedule: string;
 }
 
 /** `metre repos`' view of a repository: the repository plus counts computed by the store. */
@@ -42,6 +45,8 @@ export interface RepositoryPatch {
   readonly defaultBranch?: string | null;
   readonly lastCollectedAt?: Date;
   readonly source?: string;
+  readonly name?: string;
+  readonly schedule?: string;
 }
 
 /** The two passes of a collection: commits first, then their file changes. */
@@ -166,12 +171,17 @@ export interface Store {
   readonly dialect: string;
   readonly capabilities: StoreCapabilities;
 
-  /** Registers a repository by name (updating its source if it moved) and returns it. */
-  saveRepository(input: { name: string; source: string }): Promise<Repository>;
+  /**
+   * Registers a repository by name (updating its source if it moved, and its schedule when one is
+   * given; a new one is collected `daily` by default) and returns it.
+   */
+  saveRepository(input: { name: string; source: string; schedule?: string }): Promise<Repository>;
   /** Finds a repository by id or name. */
   findRepository(idOrName: string): Promise<Repository | undefined>;
   listRepositories(): Promise<RepositorySummary[]>;
   updateRepository(id: string, patch: RepositoryPatch): Promise<void>;
+  /** Removes the repository and everything stored of it. Removing an unknown id does nothing. */
+  deleteRepository(id: string): Promise<void>;
 
   readProgress(repoId: string): Promise<Progress>;
   /** Appends commits and sets the commits pass' walk marker, atomically. */
@@ -232,6 +242,10 @@ export interface Store {
   /** Removes the explicit links of these emails (each counts as its own person again). */
   unlinkIdentities(emails: readonly string[]): Promise<void>;
   listIdentityLinks(): Promise<IdentityLink[]>;
+  /** The affiliation map kept in the store (set through the API), in the order it was written. */
+  readAffiliations(): Promise<AffiliationEntry[]>;
+  /** Replaces the stored affiliation map; bumps the identities' version (every metric's cache). */
+  replaceAffiliations(entries: readonly AffiliationEntry[]): Promise<void>;
 
   close(): Promise<void>;
 }

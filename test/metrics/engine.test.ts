@@ -180,3 +180,39 @@ describe('requests the engine refuses, with one clear line', () => {
     );
   });
 });
+
+describe('result shapes', () => {
+  const find = (id: string): AnyMetric => {
+    const metric = registry.find((m) => m.id === id);
+    if (metric === undefined) throw new Error(`no metric ${id}`);
+    return metric;
+  };
+
+  it('the factors declare one value, and a series with a granularity, and give them', async () => {
+    const engine = new MetricsEngine({ store, people });
+    for (const id of ['contributor-absence-factor', 'elephant-factor']) {
+      expect(engine.describe().find((m) => m.id === id)).toMatchObject({
+        kind: 'scalar',
+        kindWithGranularity: 'timeseries',
+      });
+      const one = await engine.get({ metric: id, repositories: ['scripted'] });
+      expect(one.result.kind).toBe('scalar');
+      const params = { granularity: 'month' };
+      const series = await engine.get({ metric: id, repositories: ['scripted'], params });
+      expect(series.result.kind).toBe('timeseries');
+    }
+    const others = engine.describe().filter((m) => m.kindWithGranularity !== undefined);
+    expect(others.map((m) => m.id).sort()).toEqual([
+      'contributor-absence-factor',
+      'elephant-factor',
+    ]);
+  });
+
+  it('refuses a result of another shape than its metric declares', async () => {
+    const lying: AnyMetric = { ...find('commits'), version: 999, kind: 'scalar' };
+    const engine = new MetricsEngine({ store, people, metrics: [lying] });
+    expect(await codeOf(engine.get(request))).toBe(
+      'METRE_INTERNAL: Metric commits declares a scalar result for these parameters but gave a timeseries',
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_BOT_PATTERNS,
   PUBLIC_MAIL_DOMAINS,
@@ -154,6 +154,47 @@ describe('elephant-factor and organizational-diversity with an affiliation map',
         factorOf(countBy(humans, orgOf).values(), threshold),
       );
     }
+  });
+});
+
+describe('the store’s affiliation map (set through the API)', () => {
+  afterEach(async () => f.store.replaceAffiliations([]));
+
+  const rowsOf = async (engine: MetricsEngine) => {
+    const result = await engine.get({ metric: 'organizational-diversity', repositories: [f.repo] });
+    if (result.result.kind !== 'table') throw new Error('not a table');
+    const commits = new Map(result.result.rows.map((r) => [r.organization, r.commits]));
+    return { cached: result.cached, commits };
+  };
+
+  it('places commits as the same map from the configuration does; replacing it ends the cache', async () => {
+    const { map, orgOf } = affiliationMap();
+    const engine = f.engineWith({});
+    const before = await rowsOf(engine);
+    expect(before.commits).toEqual(countBy(f.history, domainOf));
+    expect((await rowsOf(engine)).cached).toBe(true);
+    await f.store.replaceAffiliations(map);
+    const after = await rowsOf(engine);
+    expect(after.cached).toBe(false);
+    expect(after.commits).toEqual(countBy(f.history, orgOf));
+    expect((await rowsOf(engine)).cached).toBe(true);
+    await f.store.replaceAffiliations([]);
+    expect(await rowsOf(engine)).toEqual({ cached: false, commits: before.commits });
+  });
+
+  it('replaces the configuration’s entries for the same email, keeps its others', async () => {
+    const { map, orgOf } = affiliationMap();
+    const [acme, initech, globex] = map as [Affiliation, Affiliation, Affiliation];
+    // The configuration says the busiest human was at "Config Corp" for good (any case of the
+    // email): the store's periods replace that. Its Globex entry is not in the store: it stays.
+    const configured: Affiliation[] = [
+      { email: acme.email.toLowerCase(), organization: 'Config Corp', from: null, to: null },
+      globex,
+    ];
+    await f.store.replaceAffiliations([acme, initech]);
+    const { commits } = await rowsOf(f.engineWith({ affiliations: configured }));
+    expect(commits.has('Config Corp')).toBe(false);
+    expect(commits).toEqual(countBy(f.history, orgOf));
   });
 });
 

@@ -159,6 +159,7 @@ export const contributorAbsenceFactor = defineMetric({
     'total is the factor over the whole range. No value when the range has no commits. ' +
     '[CHAOSS: Contributor Absence Factor]',
   kind: 'scalar',
+  kindWithGranularity: 'timeseries',
   params,
   compile(p, context) {
     const b = new SqlBuilder();

@@ -37,6 +37,7 @@ export const elephantFactor = defineMetric({
     'for a bucket without commits) whose total is the factor over the whole range. No value ' +
     'when the range has no commits. [CHAOSS: Elephant Factor]',
   kind: 'scalar',
+  kindWithGranularity: 'timeseries',
   params,
   compile(p, context) {
     const b = new SqlBuilder();

@@ -3,7 +3,7 @@ import { fillSeries } from '../buckets.js';
 import { defineMetric } from '../metric.js';
 import { PATH_RULE, pathCondition, pathParam } from '../path-filter.js';
 import { dateKind, granularity, merges, orderedRange, range, refs } from '../params.js';
-import { scopedCommits } from '../scope.js';
+import { scopedCommits, scopedFiles } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
 
@@ -31,15 +31,12 @@ export const filesChanged = defineMetric({
   compile(p, context) {
     const b = new SqlBuilder();
     const match = pathCondition(b, context, 'fc.path', p.path);
+    // Each (bucket, path) once, then counted: cheaper than a distinct count within each group.
     return [
-      // Buckets are computed per commit, before the join multiplies the rows by files.
-      b.build(`WITH ${scopedCommits(b, context, p)},
-        bucketed AS (SELECT repo_id, sha, ${bucketOf(p.granularity)} AS t FROM scoped
-          WHERE NOT is_merge),
-        touched AS (SELECT s.t, fc.path FROM bucketed s
-          JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha WHERE ${match})
-        SELECT 0 AS kind, t, CAST(count(DISTINCT path) AS BIGINT) AS files
-        FROM touched GROUP BY 2
+      b.build(`WITH ${scopedCommits(b, context, p)}, ${scopedFiles(b, context, p)},
+        touched AS (SELECT DISTINCT ${bucketOf(p.granularity, 'fc.t')} AS t, fc.path
+          FROM scoped_files fc WHERE ${match})
+        SELECT 0 AS kind, t, CAST(count(*) AS BIGINT) AS files FROM touched GROUP BY 2
         UNION ALL SELECT 1, NULL, CAST(count(DISTINCT path) AS BIGINT) FROM touched
         UNION ALL SELECT 2, NULL, CAST(count(*) AS BIGINT) FROM scoped WHERE lines_added IS NULL
         ORDER BY 1, 2`),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineMetric } from '../metric.js';
 import { orderedRange, range } from '../params.js';
-import { compareText as compare, scopedCommits } from '../scope.js';
+import { compareText as compare, scopedCommits, scopedFilesQuery } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 
 const MAX_DEPTH = 10;
@@ -18,7 +18,7 @@ const params = orderedRange(
 /**
  * The directory a file counts under: its first `depth` path segments, or its parent directory when
  * that is shallower; top-level files have none (null). `depth` is a validated small integer, and
- * the LIKE patterns are constants (computed per row: cheaper than joining a lookup by path).
+ * the LIKE patterns are constants. Computed once per distinct path.
  */
 function directoryOf(path: string, depth: number): string {
   const prefix = (segments: number) =>
@@ -61,19 +61,25 @@ export const hotspots = defineMetric({
     // SQL, text order follows the database's collation) and keeps the first `limit`.
     const order = `ORDER BY ${first} DESC, ${second} DESC`;
     const limit = b.bind(p.limit);
-    // A commit lists a path once (git log --numstat -M), so a file's commits are its rows.
+    // A commit lists a path once (git log --numstat -M), so a file's commits are its rows. A
+    // directory is worked out once per distinct path (string work per row costs more than the
+    // join back on path); its lines are its files' sums, its commits distinct over its rows. The
+    // file changes are read twice rather than kept in a CTE (see `scopedFilesQuery`).
+    const rows = () => scopedFilesQuery(b, context, scope);
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)},
-        touched AS (SELECT s.sha, fc.path, fc.lines_added, fc.lines_deleted FROM scoped s
-          JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha),
         files AS (SELECT path, CAST(count(*) AS BIGINT) AS commits,
           CAST(sum(lines_added) AS BIGINT) AS added, CAST(sum(lines_deleted) AS BIGINT) AS deleted
-          FROM touched GROUP BY path),
-        dirs AS (SELECT dir AS path, CAST(count(DISTINCT sha) AS BIGINT) AS commits,
-          CAST(sum(lines_added) AS BIGINT) AS added, CAST(sum(lines_deleted) AS BIGINT) AS deleted
-          FROM (SELECT ${directoryOf('path', p.depth)} AS dir, sha, lines_added, lines_deleted
-            FROM touched) x
-          WHERE dir IS NOT NULL GROUP BY dir),
+          FROM (${rows()}) f GROUP BY path),
+        file_dirs AS (SELECT path, dir FROM (SELECT path, ${directoryOf('path', p.depth)} AS dir
+          FROM files) d WHERE dir IS NOT NULL),
+        dir_lines AS (SELECT d.dir, CAST(sum(f.added) AS BIGINT) AS added,
+          CAST(sum(f.deleted) AS BIGINT) AS deleted
+          FROM files f JOIN file_dirs d ON d.path = f.path GROUP BY d.dir),
+        dir_commits AS (SELECT d.dir, CAST(count(DISTINCT f.sha) AS BIGINT) AS commits
+          FROM (${rows()}) f JOIN file_dirs d ON d.path = f.path GROUP BY d.dir),
+        dirs AS (SELECT l.dir AS path, c.commits, l.added, l.deleted
+          FROM dir_lines l JOIN dir_commits c ON c.dir = l.dir),
         ranked AS (
           SELECT 'file' AS kind, path, commits, added, deleted,
             rank() OVER (${order}) AS place FROM files

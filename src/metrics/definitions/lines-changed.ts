@@ -3,7 +3,7 @@ import { fillSeries } from '../buckets.js';
 import { defineMetric } from '../metric.js';
 import { PATH_RULE, pathCondition, pathParam } from '../path-filter.js';
 import { dateKind, granularity, merges, orderedRange, range, refs } from '../params.js';
-import { scopedCommits } from '../scope.js';
+import { scopedCommits, scopedFiles } from '../scope.js';
 import { SqlBuilder } from '../sql-builder.js';
 import { bucketOf } from '../sql-parts.js';
 
@@ -51,13 +51,11 @@ export const linesChanged = defineMetric({
     }
     const match = pathCondition(b, context, 'fc.path', p.path);
     return [
-      // Buckets are computed per commit, before the join multiplies the rows by files.
-      b.build(`WITH ${scoped},
-        bucketed AS (SELECT repo_id, sha, ${bucket} AS t FROM scoped WHERE NOT is_merge)
-        SELECT s.t, CAST(sum(fc.lines_added) AS BIGINT) AS added,
+      b.build(`WITH ${scoped}, ${scopedFiles(b, context, p)}
+        SELECT ${bucketOf(p.granularity, 'fc.t')} AS t,
+          CAST(sum(fc.lines_added) AS BIGINT) AS added,
           CAST(sum(fc.lines_deleted) AS BIGINT) AS deleted, CAST(0 AS BIGINT) AS missing
-        FROM bucketed s JOIN file_changes fc ON fc.repo_id = s.repo_id AND fc.sha = s.sha
-        WHERE ${match} GROUP BY 1
+        FROM scoped_files fc WHERE ${match} GROUP BY 1
         UNION ALL ${missing}
         ORDER BY 1 NULLS LAST`),
     ];

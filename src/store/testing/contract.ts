@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Commit, MailmapEntry, TreeFile } from '../../core/index.js';
 import { isMetreError } from '../../errors/index.js';
 import type { Repository, Store, Walk } from '../port.js';
+import { describeRepositoryEdits } from './contract-edits.js';
 import { chunks, commitFiles, makeCommit, makeFile, makeHistory, sha } from './fixtures.js';
 import {
   countRows,
@@ -64,6 +65,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeRemovals(ctx);
     describeMailmapAndTree(ctx);
     describeRoundTrips(ctx);
+    describeRepositoryEdits(ctx);
     describeLifecycle(ctx, open, (reopened) => (store = reopened));
   });
 }
@@ -87,6 +89,7 @@ function describeRepositories(ctx: () => Context): void {
         dataVersion: 0,
         lastCollectedAt: null,
         head: null,
+        schedule: 'daily',
       });
     });
 
@@ -468,6 +471,46 @@ function describeDefaultBranch(ctx: () => Context): void {
       const other = [history[5]!.sha];
       await store.recordDefaultBranch(repo.id, sha(5), chunks(other), true);
       expect(await flagged()).toEqual(other);
+    });
+
+    it('file changes carry their commit’s dates and default branch flag, whenever written', async () => {
+      const { store, repo } = ctx();
+      const history = makeHistory(6).map((c, i) => ({
+        ...c,
+        committer: { ...c.committer, time: c.author.time + 60 * (i + 1) },
+      }));
+      await store.writeCommits(repo.id, history, walk(6));
+      const files = (from: number, to: number) =>
+        history.slice(from, to).map((c) => commitFiles(c, [makeFile('a'), makeFile(`d/${c.sha}`)]));
+      const carried = async () =>
+        (
+          await readRows(
+            store,
+            `SELECT f.sha, f.on_default, f.author_time = c.author_time AS same_author,
+               f.committer_time = c.committer_time AS same_committer
+             FROM file_changes f JOIN commits c ON c.repo_id = f.repo_id AND c.sha = f.sha
+             WHERE f.repo_id = $1 ORDER BY f.sha, f.path`,
+            [repo.id],
+          )
+        ).map((row) => [String(row.sha), row.on_default, row.same_author, row.same_committer]);
+      const expected = (stored: readonly string[], onDefault: readonly string[]) =>
+        [...stored].sort().flatMap((s) => [0, 1].map(() => [s, onDefault.includes(s), true, true]));
+      const shasOf = (from: number, to: number) => history.slice(from, to).map((c) => c.sha);
+      // The first three before the default branch is recorded, in a files pass that ends after.
+      await store.writeFileChanges(repo.id, files(0, 3), walk(3));
+      await store.recordDefaultBranch(repo.id, sha(3), chunks(shas(0, 2), [sha(3)]), true);
+      await store.completePass(repo.id, 'files', [sha(2)]);
+      expect(await carried()).toEqual(expected(shasOf(0, 3), [sha(0), sha(1)]));
+      // The others after it, in a pass cut short: the next pass to end fills them too.
+      await store.writeFileChanges(repo.id, files(3, 5), walk(2));
+      await store.writeFileChanges(repo.id, files(5, 6), walk(1));
+      await store.completePass(repo.id, 'files', [sha(5)]);
+      const all = shasOf(0, 6);
+      expect(await carried()).toEqual(expected(all, [sha(0), sha(1), sha(3)]));
+      await store.recordDefaultBranch(repo.id, sha(5), chunks([sha(4), sha(5)]), false);
+      expect(await carried()).toEqual(expected(all, [sha(0), sha(1), sha(3), sha(4), sha(5)]));
+      await store.recordDefaultBranch(repo.id, sha(2), chunks([sha(2)]), true);
+      expect(await carried()).toEqual(expected(all, [sha(2)]));
     });
 
     it('an empty default branch clears the head', async () => {

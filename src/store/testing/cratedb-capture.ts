@@ -45,6 +45,7 @@ const REPOSITORY: Row = {
   last_error: null,
   data_version: 0,
   last_collected_at: null,
+  schedule: 'daily',
   commits: 0,
   commits_all_refs: 0,
   merge_commits: 0,
@@ -90,6 +91,9 @@ export class CaptureClient implements SqlClient {
       return rows(ids.map((id) => ({ id, data_version: 1, identities: 0 })));
     }
     if (/FROM repositories r\b/.test(sql)) return rows(this.#repositories(sql, params));
+    if (/FROM repositories WHERE id = \$1 OR name = \$2/.test(sql)) {
+      return rows([{ id: params[0], name: REPOSITORY.name }]);
+    }
     if (/FROM metric_results/.test(sql)) return rows([RESULT_ROW]);
     return rows([]);
   }
@@ -189,6 +193,10 @@ function storeCalls(store: Store): [string, () => Promise<unknown>][] {
   return [
     ['store.saveRepository (new)', () => store.saveRepository({ name: 'n', source: '/src/a' })],
     ['store.saveRepository (moved)', () => store.saveRepository({ name: 'n', source: '/src/b' })],
+    [
+      'store.saveRepository (scheduled)',
+      () => store.saveRepository({ name: 'n', source: '/src/b', schedule: 'weekly' }),
+    ],
     ['store.findRepository', () => store.findRepository(id)],
     ['store.listRepositories', () => store.listRepositories()],
     ['store.updateRepository', () => store.updateRepository(id, everyPatch())],
@@ -218,8 +226,27 @@ function storeCalls(store: Store): [string, () => Promise<unknown>][] {
     ['store.linkIdentities', () => store.linkIdentities(['A@x.org', 'b@y.org'], 'a@x.org')],
     ['store.unlinkIdentities', () => store.unlinkIdentities(['b@y.org'])],
     ['store.listIdentityLinks', () => store.listIdentityLinks()],
+    ['store.replaceAffiliations', () => store.replaceAffiliations(AFFILIATIONS)],
+    ['store.replaceAffiliations (large)', () => store.replaceAffiliations(manyAffiliations)],
+    ['store.replaceAffiliations (empty)', () => store.replaceAffiliations([])],
+    ['store.readAffiliations', () => store.readAffiliations()],
+    ['store.updateRepository (rename)', () => store.updateRepository(id, { name: 'renamed' })],
+    ['store.deleteRepository', () => store.deleteRepository(id)],
   ];
 }
+
+const AFFILIATIONS = [
+  { email: 'a@x.org', organization: 'X', from: null, to: null },
+  { email: 'b@y.org', organization: 'Y', from: '2020-01-01T00:00:00.000Z', to: null },
+];
+
+// Past one upsert's bound on rows.
+const manyAffiliations = Array.from({ length: 12_000 }, (_, i) => ({
+  email: `p${i}@x.org`,
+  organization: 'X',
+  from: null,
+  to: null,
+}));
 
 function everyPatch() {
   return {
@@ -228,6 +255,7 @@ function everyPatch() {
     defaultBranch: 'main',
     lastCollectedAt: new Date(0),
     source: '/src/c',
+    schedule: '0 * * * *',
   };
 }
 

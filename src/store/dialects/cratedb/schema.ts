@@ -1,4 +1,5 @@
 import type { Migration, SchemaHistory } from '../postgres/index.js';
+import { fillFileFacts } from './sql.js';
 
 /** How CrateDB spreads and copies metre's tables: read from the store URL (`?shards=&replicas=`). */
 export interface CratedbTableOptions {
@@ -161,13 +162,51 @@ function v2(o: CratedbTableOptions): string[] {
   ];
 }
 
+// A column added to a table with rows: CrateDB gives it no NOT NULL (its existing rows have no
+// value; the store reads a missing schedule as 'daily'). CrateDB has no ADD COLUMN IF NOT EXISTS:
+// the migration accepts the error of adding it again (`appliedAlready`).
+function v4(o: CratedbTableOptions): string[] {
+  return [
+    `ALTER TABLE repositories ADD COLUMN schedule TEXT DEFAULT 'daily'`,
+    `CREATE TABLE IF NOT EXISTS affiliations (
+    entry INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    organization TEXT NOT NULL,
+    valid_from TEXT,
+    valid_to TEXT
+  )${tableOptions(o, 'small')}`,
+  ];
+}
+
+// Step 5 (see PostgreSQL's): each file change carries its commit's dates and default branch flag,
+// filled by an upsert of the rows joined to their commits (CrateDB has no UPDATE … FROM), which a
+// cut-short run repeats harmlessly.
+const V5_STATEMENTS = [
+  `ALTER TABLE file_changes ADD COLUMN author_time TIMESTAMPTZ`,
+  `ALTER TABLE file_changes ADD COLUMN committer_time TIMESTAMPTZ`,
+  `ALTER TABLE file_changes ADD COLUMN on_default BOOLEAN DEFAULT false`,
+  `REFRESH TABLE file_changes, commits`,
+  fillFileFacts('TRUE'),
+];
+
 /** CrateDB's schema steps for these table options; versions as PostgreSQL's. */
 export function cratedbMigrations(options: CratedbTableOptions): readonly Migration[] {
   return [
     { version: 1, statements: v1(options) },
     { version: 2, statements: v2(options) },
     { version: 3, statements: [] },
+    { version: 4, statements: v4(options) },
+    { version: 5, statements: V5_STATEMENTS },
   ];
+}
+
+/**
+ * Whether a statement failed because a cut-short run of its step applied it already: CrateDB
+ * refuses to add a column twice with "The table … already has a column named …".
+ */
+export function columnExists(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /already has a column named/i.test(message);
 }
 
 /** The table of applied versions: tiny, one shard. */
@@ -188,6 +227,7 @@ export function cratedbSchemaHistory(options: CratedbTableOptions): SchemaHistor
   return {
     migrations: cratedbMigrations(options),
     createVersionsTable: createVersionsTable(options),
+    appliedAlready: columnExists,
   };
 }
 
@@ -206,4 +246,5 @@ export const CRATEDB_TABLES = [
   'identities',
   'store_versions',
   'metric_results',
+  'affiliations',
 ] as const;

@@ -6,7 +6,7 @@ import type {
   DuckDBType,
   DuckDBValue,
 } from '@duckdb/node-api';
-import type { Commit, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
+import type { AffiliationEntry, Commit, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import { MetreError } from '../../../errors/index.js';
 import type {
   CommitFiles,
@@ -26,7 +26,17 @@ import type {
 } from '../../port.js';
 import { withAppender } from './append-rows.js';
 import { duckdbFragments } from './fragments.js';
-import { bigint, double, inferParam, text, texts, timestamp, type Param } from './params.js';
+import {
+  bigint,
+  bigints,
+  double,
+  inferParam,
+  nullableTexts,
+  text,
+  texts,
+  timestamp,
+  type Param,
+} from './params.js';
 import {
   toDataVersion,
   toMailmapEntry,
@@ -37,6 +47,14 @@ import {
   toSummary,
   type Row,
 } from '../shared/rows.js';
+import { affiliationColumns, checkAffiliations, toAffiliation } from '../shared/affiliations.js';
+import {
+  DEFAULT_SCHEDULE,
+  checkRename,
+  resultsOf,
+  savedChanges,
+  type NewRepository,
+} from '../shared/repository-edits.js';
 import { sameMailmap, sameRefs } from '../shared/same-rows.js';
 import { SerialQueue } from './serial-queue.js';
 import * as sql from './sql.js';
@@ -85,14 +103,14 @@ export class DuckDBStore implements Store {
     this.#parts = parts;
   }
 
-  saveRepository(input: { name: string; source: string }): Promise<Repository> {
+  saveRepository(input: NewRepository): Promise<Repository> {
     return this.#call(async () => {
       const found = await this.#first(sql.FIND_REPOSITORY_BY_NAME, text(input.name));
       if (found === undefined) return this.#insertRepository(input);
       const repository = toRepository(found);
-      if (repository.source === input.source) return repository;
-      await this.#run(sql.SET_SOURCE, text(repository.id), text(input.source));
-      return { ...repository, source: input.source };
+      const changes = savedChanges(repository, input);
+      await this.#update(repository.id, changes);
+      return { ...repository, ...changes };
     });
   }
 
@@ -109,15 +127,20 @@ export class DuckDBStore implements Store {
 
   updateRepository(id: string, patch: RepositoryPatch): Promise<void> {
     return this.#call(async () => {
-      const sets = patchSets(patch);
-      if (sets.length === 0) return;
-      const assignments = sets.map(([column], i) => `${column} = $${i + 2}`).join(', ');
-      const changed = await this.#run(
-        `UPDATE repositories SET ${assignments} WHERE id = $1`,
-        text(id),
-        ...sets.map(([, param]) => param),
-      );
+      if (patch.name !== undefined) {
+        const rows = await this.#rows(sql.RENAME_CHECK, text(id), text(patch.name));
+        checkRename(rows, id, patch.name);
+      }
+      const changed = await this.#update(id, patch);
       if (changed === 0) throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${id}`);
+    });
+  }
+
+  deleteRepository(id: string): Promise<void> {
+    return this.#transaction(async () => {
+      for (const table of RESET_TABLES) await this.#run(sql.deleteRepositoryRows(table), text(id));
+      await this.#run(sql.DELETE_RESULTS_OF, text(resultsOf(id)));
+      await this.#run(sql.DELETE_REPOSITORY, text(id));
     });
   }
 
@@ -145,6 +168,7 @@ export class DuckDBStore implements Store {
     return this.#transaction(async () => {
       // Only the commits this pass walked have staged totals: the others stay unknown (NULL).
       if (pass === 'files') {
+        await this.#run(sql.FILL_FILE_FACTS, text(repoId));
         await this.#run(sql.MERGE_COMMIT_TOTALS, text(repoId));
         await this.#run(sql.deleteRepositoryRows('commit_totals'), text(repoId));
       }
@@ -163,11 +187,13 @@ export class DuckDBStore implements Store {
       if (reset) {
         await this.#run(sql.deleteRepositoryRows('default_branch_commits'), text(repoId));
         await this.#run(sql.CLEAR_ON_DEFAULT, text(repoId));
+        await this.#run(sql.CLEAR_FILES_ON_DEFAULT, text(repoId));
       }
       await withAppender(connection, defaultBranchLayout, repoId, async (append) => {
         for await (const shas of added) append(shas);
       });
       await this.#run(sql.MARK_ON_DEFAULT, text(repoId));
+      await this.#run(sql.MARK_FILES_ON_DEFAULT, text(repoId));
       await this.#run(sql.SET_HEAD, text(repoId), text(tip));
       await this.#run(sql.BUMP_DATA_VERSION, text(repoId));
     });
@@ -306,6 +332,27 @@ export class DuckDBStore implements Store {
     );
   }
 
+  readAffiliations(): Promise<AffiliationEntry[]> {
+    return this.#call(async () => (await this.#rows(sql.READ_AFFILIATIONS)).map(toAffiliation));
+  }
+
+  replaceAffiliations(entries: readonly AffiliationEntry[]): Promise<void> {
+    const columns = affiliationColumns(entries);
+    return this.#transaction(async () => {
+      checkAffiliations(entries);
+      await this.#run(sql.DELETE_AFFILIATIONS);
+      await this.#run(
+        sql.INSERT_AFFILIATIONS,
+        bigints(columns.positions),
+        texts(columns.emails),
+        texts(columns.organizations),
+        nullableTexts(columns.froms),
+        nullableTexts(columns.tos),
+      );
+      await this.#run(sql.BUMP_IDENTITIES_VERSION);
+    });
+  }
+
   close(): Promise<void> {
     return this.#queue.run(async () => {
       if (this.#closed) return;
@@ -344,12 +391,23 @@ export class DuckDBStore implements Store {
     });
   }
 
-  async #insertRepository(input: { name: string; source: string }): Promise<Repository> {
+  async #insertRepository(input: NewRepository): Promise<Repository> {
     const id = randomUUID();
-    await this.#run(sql.INSERT_REPOSITORY, text(id), text(input.name), text(input.source));
+    const schedule = input.schedule ?? DEFAULT_SCHEDULE;
+    const values = [text(id), text(input.name), text(input.source), text(schedule)];
+    await this.#run(sql.INSERT_REPOSITORY, ...values);
     const row = await this.#first(sql.FIND_REPOSITORY, text(id));
     if (row === undefined) throw new Error(`Repository ${id} vanished after its insert`);
     return toRepository(row);
+  }
+
+  /** Sets the patched columns of a repository; the number of rows changed (0: no such id). */
+  async #update(id: string, patch: RepositoryPatch): Promise<number> {
+    const sets = patchSets(patch);
+    if (sets.length === 0) return 1;
+    const assignments = sets.map(([column], i) => `${column} = $${i + 2}`).join(', ');
+    const statement = `UPDATE repositories SET ${assignments} WHERE id = $1`;
+    return this.#run(statement, text(id), ...sets.map(([, param]) => param));
   }
 
   async #setWalk(repoId: string, pass: Pass, walk: Walk): Promise<void> {
@@ -403,6 +461,8 @@ function patchSets(patch: RepositoryPatch): [string, Param][] {
     sets.push(['last_collected_at', timestamp(patch.lastCollectedAt)]);
   }
   if (patch.source !== undefined) sets.push(['source', text(patch.source)]);
+  if (patch.name !== undefined) sets.push(['name', text(patch.name)]);
+  if (patch.schedule !== undefined) sets.push(['schedule', text(patch.schedule)]);
   return sets;
 }
 

@@ -30,6 +30,16 @@ export function texts(values: readonly string[] | null): Param {
   return [values === null ? null : listValue([...values]), LIST(VARCHAR)];
 }
 
+/** A VARCHAR[] parameter whose items may be NULL. */
+export function nullableTexts(values: readonly (string | null)[]): Param {
+  return [listValue([...values]), LIST(VARCHAR)];
+}
+
+/** A BIGINT[] parameter. */
+export function bigints(values: readonly number[]): Param {
+  return [listValue(values.map(BigInt)), LIST(BIGINT)];
+}
+
 /** A BIGINT parameter. */
 export function bigint(value: number | null): Param {
   return [value === null ? null : BigInt(value), BIGINT];

@@ -121,11 +121,40 @@ const V3_STATEMENTS = [
     WHERE d.repo_id = commits.repo_id AND d.sha = commits.sha`,
 ];
 
+// Version 4: what the API edits. Each repository's collection schedule (DuckDB cannot add a
+// column with a NOT NULL constraint; the default fills existing rows and every insert names it),
+// and the affiliation map kept in the store, its entries in the order they were written.
+const V4_STATEMENTS = [
+  `ALTER TABLE repositories ADD COLUMN schedule VARCHAR DEFAULT 'daily'`,
+  `CREATE TABLE affiliations (
+    entry INTEGER PRIMARY KEY,
+    email VARCHAR NOT NULL,
+    organization VARCHAR NOT NULL,
+    valid_from VARCHAR,
+    valid_to VARCHAR
+  )`,
+];
+
+// Version 5: each file change carries what the scope of the file metrics reads of its commit (its
+// author and committer times, and whether the default branch reaches it), so they read
+// file_changes alone instead of joining a million commits on text keys. Filled when the files
+// pass ends (completePass), and kept by recordDefaultBranch like commits.on_default.
+const V5_STATEMENTS = [
+  `ALTER TABLE file_changes ADD COLUMN author_time TIMESTAMP`,
+  `ALTER TABLE file_changes ADD COLUMN committer_time TIMESTAMP`,
+  `ALTER TABLE file_changes ADD COLUMN on_default BOOLEAN DEFAULT false`,
+  `UPDATE file_changes SET author_time = c.author_time, committer_time = c.committer_time,
+    on_default = c.on_default
+    FROM commits c WHERE c.repo_id = file_changes.repo_id AND c.sha = file_changes.sha`,
+];
+
 /** The ordered history of the schema; the last version is the one this code reads and writes. */
 export const migrations: readonly Migration[] = [
   { version: 1, statements: V1_TABLES },
   { version: 2, statements: V2_TABLES },
   { version: 3, statements: V3_STATEMENTS },
+  { version: 4, statements: V4_STATEMENTS },
+  { version: 5, statements: V5_STATEMENTS },
 ];
 
 /** The schema version this code expects. */
@@ -152,6 +181,10 @@ export async function migrate(
   const pending = migrations.filter((step) => step.version > current);
   if (pending.length > 0 && options.readOnly) throw needsMigration(options.file, current);
   for (const step of pending) await apply(connection, step);
+  // DuckDB cannot replay some DDL from its write-ahead log (an ALTER … ADD COLUMN … DEFAULT fails
+  // with an internal error on the next open), so a process killed right after migrating would
+  // leave a store that never opens again: write the migrated schema into the file at once.
+  if (pending.length > 0) await connection.run('CHECKPOINT');
 }
 
 /** The version recorded in the store; 0 for a new (or, read-only, never migrated) store. */

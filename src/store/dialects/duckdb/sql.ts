@@ -1,7 +1,7 @@
 /** The DuckDB dialect's statements. Every value is a `$n` parameter, bound at run time. */
 
 const REPOSITORY_COLUMNS = `r.id, r.name, r.source, r.default_branch, r.head, r.status, r.last_error,
-  r.data_version, r.last_collected_at`;
+  r.data_version, r.last_collected_at, r.schedule`;
 
 // An id wins over a name, so a repository named like another's id is still found by its id.
 export const FIND_REPOSITORY = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
@@ -10,9 +10,16 @@ export const FIND_REPOSITORY = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
 export const FIND_REPOSITORY_BY_NAME = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
   WHERE r.name = $1`;
 
-export const INSERT_REPOSITORY = `INSERT INTO repositories (id, name, source) VALUES ($1, $2, $3)`;
+export const INSERT_REPOSITORY = `INSERT INTO repositories (id, name, source, schedule)
+  VALUES ($1, $2, $3, $4)`;
 
-export const SET_SOURCE = `UPDATE repositories SET source = $2 WHERE id = $1`;
+// What a rename needs to know: whether the repository $1 exists, and whether another is named $2.
+export const RENAME_CHECK = `SELECT id, name FROM repositories WHERE id = $1 OR name = $2`;
+
+export const DELETE_REPOSITORY = `DELETE FROM repositories WHERE id = $1`;
+
+// A result's repositories are the JSON list of their ids (UUIDs, which hold no LIKE wildcard).
+export const DELETE_RESULTS_OF = `DELETE FROM metric_results WHERE repositories LIKE $1`;
 
 export const LIST_REPOSITORIES = `SELECT ${REPOSITORY_COLUMNS},
     coalesce(d.n, 0) AS commits,
@@ -41,6 +48,15 @@ export const MARK_ON_DEFAULT = `UPDATE commits SET on_default = true
   FROM default_branch_commits d
   WHERE commits.repo_id = $1 AND d.repo_id = $1 AND d.sha = commits.sha AND NOT commits.on_default`;
 
+// file_changes.on_default mirrors its commit's: the file metrics read it without a join.
+export const CLEAR_FILES_ON_DEFAULT = `UPDATE file_changes SET on_default = false
+  WHERE repo_id = $1 AND on_default`;
+
+export const MARK_FILES_ON_DEFAULT = `UPDATE file_changes SET on_default = true
+  FROM default_branch_commits d
+  WHERE file_changes.repo_id = $1 AND d.repo_id = $1 AND d.sha = file_changes.sha
+    AND NOT file_changes.on_default`;
+
 export const READ_PROGRESS = `SELECT pass, tips, walk_include, walk_exclude, walk_done
   FROM collection_progress WHERE repo_id = $1`;
 
@@ -64,6 +80,15 @@ export const MERGE_COMMIT_TOTALS = `UPDATE commits
     lines_deleted = t.lines_deleted
   FROM commit_totals AS t
   WHERE commits.repo_id = $1 AND t.repo_id = $1 AND commits.sha = t.sha`;
+
+// Ending the files pass also gives each file change it wrote what it carries of its commit (its
+// dates and default branch flag): one join, as for the totals, and the rows a pass cut short
+// left unfilled are filled by the next.
+export const FILL_FILE_FACTS = `UPDATE file_changes
+  SET author_time = c.author_time, committer_time = c.committer_time, on_default = c.on_default
+  FROM commits AS c
+  WHERE file_changes.repo_id = $1 AND c.repo_id = $1 AND c.sha = file_changes.sha
+    AND file_changes.author_time IS NULL`;
 
 /** Deletes a repository's rows whose sha is in the list bound as $2. */
 export const deleteShas = (table: ShaTable): string =>
@@ -111,3 +136,14 @@ export const LINK_IDENTITY = `INSERT INTO identities (email, person, updated_at)
 export const UNLINK_IDENTITIES = `DELETE FROM identities WHERE email IN (SELECT unnest($1))`;
 
 export const LIST_IDENTITY_LINKS = `SELECT email, person FROM identities ORDER BY person, email`;
+
+export const READ_AFFILIATIONS = `SELECT email, organization, valid_from, valid_to
+  FROM affiliations ORDER BY entry`;
+
+export const DELETE_AFFILIATIONS = `DELETE FROM affiliations`;
+
+// Several unnest() in one select list walk their (equal-length) lists in step.
+export const INSERT_AFFILIATIONS = `INSERT INTO affiliations
+    (entry, email, organization, valid_from, valid_to)
+  SELECT unnest($1::BIGINT[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[]),
+    unnest($4::VARCHAR[]), unnest($5::VARCHAR[])`;

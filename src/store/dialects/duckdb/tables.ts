@@ -76,7 +76,21 @@ export const commitsLayout: TableLayout<Commit> = {
 
 export const fileChangesLayout: TableLayout<FileRow> = {
   table: 'file_changes',
-  types: [VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER, INTEGER, BOOLEAN],
+  // repo_id, sha, path, old_path, change_type, lines_added, lines_deleted, is_binary; the
+  // commit's author_time, committer_time (UTC) and on_default.
+  types: [
+    VARCHAR,
+    VARCHAR,
+    VARCHAR,
+    VARCHAR,
+    VARCHAR,
+    INTEGER,
+    INTEGER,
+    BOOLEAN,
+    TIMESTAMP,
+    TIMESTAMP,
+    BOOLEAN,
+  ],
   columns: (repoId, rows) => [
     rows.map(() => repoId),
     rows.map((r) => r.sha),
@@ -86,6 +100,10 @@ export const fileChangesLayout: TableLayout<FileRow> = {
     rows.map((r) => r.file.added),
     rows.map((r) => r.file.deleted),
     rows.map((r) => r.file.binary),
+    // What the row carries of its commit is filled when the files pass ends (completePass).
+    nulls(rows),
+    nulls(rows),
+    rows.map(() => false),
   ],
 };
 

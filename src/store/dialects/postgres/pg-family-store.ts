@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Commit, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
+import type { AffiliationEntry, Commit, MailmapEntry, Ref, TreeFile } from '../../../core/index.js';
 import { MetreError } from '../../../errors/index.js';
 import type {
   CommitFiles,
@@ -26,6 +26,14 @@ import {
   toStoredResult,
   toSummary,
 } from '../shared/rows.js';
+import { affiliationColumns, checkAffiliations, toAffiliation } from '../shared/affiliations.js';
+import {
+  DEFAULT_SCHEDULE,
+  checkRename,
+  resultsOf,
+  savedChanges,
+  type NewRepository,
+} from '../shared/repository-edits.js';
 import { sameMailmap, sameRefs } from '../shared/same-rows.js';
 import type { PgFamilyCapabilities, PgFamilyDialect } from './dialect.js';
 import type { Param, Row, SqlClient, SqlSession } from './sql-client.js';
@@ -82,21 +90,26 @@ export class PgFamilyStore implements Store {
     this.sql = dialect.fragments;
   }
 
-  saveRepository(input: { name: string; source: string }): Promise<Repository> {
+  saveRepository(input: NewRepository): Promise<Repository> {
     return this.#call(async () => {
       const s = this.#statements;
       let row = await this.#first(this.#client, s.findRepositoryByName, [input.name]);
       if (row === undefined) {
-        await this.#client.query(s.insertRepository, [randomUUID(), input.name, input.source]);
+        const schedule = input.schedule ?? DEFAULT_SCHEDULE;
+        await this.#client.query(s.insertRepository, [
+          randomUUID(),
+          input.name,
+          input.source,
+          schedule,
+        ]);
         await this.#refresh(this.#client, ['repositories']);
         row = await this.#first(this.#client, s.findRepositoryByName, [input.name]);
       }
       if (row === undefined) throw new Error(`Repository ${input.name} vanished after its insert`);
       const repository = toRepository(row);
-      if (repository.source === input.source) return repository;
-      await this.#client.query(s.setSource, [repository.id, input.source]);
-      await this.#refresh(this.#client, ['repositories']);
-      return { ...repository, source: input.source };
+      const changes = savedChanges(repository, input);
+      await this.#update(repository.id, changes);
+      return { ...repository, ...changes };
     });
   }
 
@@ -116,15 +129,31 @@ export class PgFamilyStore implements Store {
 
   updateRepository(id: string, patch: RepositoryPatch): Promise<void> {
     return this.#call(async () => {
-      const sets = patchSets(patch);
-      if (sets.length === 0) return;
-      const assignments = sets.map(([column, cast], i) => `${column} = ${cast(`$${i + 2}`)}`);
-      const { rowCount } = await this.#client.query(
-        `UPDATE repositories SET ${assignments.join(', ')} WHERE id = $1`,
-        [id, ...sets.map(([, , value]) => value)],
-      );
-      if (rowCount === 0) throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${id}`);
+      if (patch.name !== undefined) {
+        const { rows } = await this.#client.query(this.#statements.renameCheck, [id, patch.name]);
+        checkRename(rows, id, patch.name);
+      }
+      const changed = await this.#update(id, patch);
+      if (changed === 0) throw new MetreError('METRE_REPO_NOT_FOUND', `No repository ${id}`);
+      if (patch.name === undefined) return;
+      // Last: on CrateDB a rename moves the row to a new key, and the UPDATE above found it by id.
+      for (const statement of this.#statements.renameRepository) {
+        await this.#client.query(statement, [id, patch.name]);
+      }
       await this.#refresh(this.#client, ['repositories']);
+    });
+  }
+
+  deleteRepository(id: string): Promise<void> {
+    const tables = [...RESET_TABLES, 'metric_results', 'repositories'];
+    return this.#write(tables, async (session) => {
+      const s = this.#statements;
+      // Without transactions, a removal cut short leaves the repository with part of its data:
+      // the bump first makes every result cached from the whole of it stale.
+      await session.query(s.bumpDataVersion, [id]);
+      for (const table of RESET_TABLES) await session.query(s.deleteRepositoryRows(table), [id]);
+      await session.query(s.deleteResultsOf, [resultsOf(id)]);
+      await session.query(s.deleteRepository, [id]);
     });
   }
 
@@ -153,11 +182,19 @@ export class PgFamilyStore implements Store {
   }
 
   completePass(repoId: string, pass: Pass, tips: readonly string[]): Promise<void> {
-    const tables = ['commits', 'commit_totals', 'collection_progress', 'repositories'];
+    const tables = [
+      'commits',
+      'commit_totals',
+      'file_changes',
+      'collection_progress',
+      'repositories',
+    ];
     return this.#write(tables, async (session) => {
       const s = this.#statements;
       // Only the commits this pass walked have staged totals: the others stay unknown (NULL).
       if (pass === 'files') {
+        // Facts first: on CrateDB, they read commits, which the totals then write.
+        await session.query(s.fillFileFacts, [repoId]);
         await session.query(s.mergeCommitTotals, [repoId]);
         await session.query(s.deleteRepositoryRows('commit_totals'), [repoId]);
       }
@@ -172,15 +209,18 @@ export class PgFamilyStore implements Store {
     added: AsyncIterable<readonly string[]>,
     reset: boolean,
   ): Promise<void> {
-    return this.#write(['default_branch_commits', 'commits', 'repositories'], async (session) => {
+    const tables = ['default_branch_commits', 'commits', 'file_changes', 'repositories'];
+    return this.#write(tables, async (session) => {
       const s = this.#statements;
       if (reset) {
         await session.query(s.deleteRepositoryRows('default_branch_commits'), [repoId]);
         await session.query(s.clearOnDefault, [repoId]);
+        await session.query(s.clearFilesOnDefault, [repoId]);
       }
       for await (const shas of added) {
         await this.#insert(session, defaultBranchTable, repoId, shas);
         await session.query(s.markOnDefault, [repoId, shas]);
+        await session.query(s.markFilesOnDefault, [repoId, shas]);
       }
       await session.query(s.setHead, [repoId, tip]);
       await session.query(s.bumpDataVersion, [repoId]);
@@ -308,6 +348,36 @@ export class PgFamilyStore implements Store {
     });
   }
 
+  readAffiliations(): Promise<AffiliationEntry[]> {
+    return this.#call(async () => {
+      const { rows } = await this.#client.query(this.#statements.readAffiliations);
+      return rows.map(toAffiliation);
+    });
+  }
+
+  replaceAffiliations(entries: readonly AffiliationEntry[]): Promise<void> {
+    const c = affiliationColumns(entries);
+    return this.#write(['affiliations', 'store_versions'], async (session) => {
+      checkAffiliations(entries);
+      const s = this.#statements;
+      for (let start = 0; start < entries.length; start += AFFILIATIONS_PER_STATEMENT) {
+        const cut = <T>(list: readonly T[]) =>
+          list.slice(start, start + AFFILIATIONS_PER_STATEMENT);
+        await session.query(s.upsertAffiliations, [
+          cut(c.positions),
+          cut(c.emails),
+          cut(c.organizations),
+          cut(c.froms),
+          cut(c.tos),
+        ]);
+      }
+      await session.query(s.truncateAffiliations, [entries.length]);
+      // Every time, even when the map is unchanged: a retry of a write cut short (no transactions)
+      // must still leave every result computed from the old map stale.
+      await session.query(s.bumpIdentitiesVersion);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -371,6 +441,19 @@ export class PgFamilyStore implements Store {
     await session.query(this.#statements.bumpDataVersion, [repoId]);
   }
 
+  /** Sets the patched columns (the name aside); the number of rows changed (0: no such id). */
+  async #update(id: string, patch: RepositoryPatch): Promise<number> {
+    const sets = patchSets(patch);
+    if (sets.length === 0) return 1;
+    const assignments = sets.map(([column, cast], i) => `${column} = ${cast(`$${i + 2}`)}`);
+    const { rowCount } = await this.#client.query(
+      `UPDATE repositories SET ${assignments.join(', ')} WHERE id = $1`,
+      [id, ...sets.map(([, , value]) => value)],
+    );
+    if (rowCount > 0) await this.#refresh(this.#client, ['repositories']);
+    return rowCount;
+  }
+
   async #setWalk(session: SqlSession, repoId: string, pass: Pass, walk: Walk): Promise<void> {
     await session.query(this.#statements.upsertWalk, [
       repoId,
@@ -390,6 +473,9 @@ export class PgFamilyStore implements Store {
     return (await session.query(sql, params)).rows[0];
   }
 }
+
+/** Affiliations per upsert: within CrateDB's bounds on one statement's bound values. */
+const AFFILIATIONS_PER_STATEMENT = 5_000;
 
 const SHA_TABLES = ['commits', 'file_changes', 'default_branch_commits', 'commit_totals'] as const;
 
@@ -420,6 +506,8 @@ function patchSets(patch: RepositoryPatch): [string, Cast, Param][] {
     sets.push(['last_collected_at', asTimestamp, patch.lastCollectedAt.toISOString()]);
   }
   if (patch.source !== undefined) sets.push(['source', asIs, patch.source]);
+  if (patch.schedule !== undefined) sets.push(['schedule', asIs, patch.schedule]);
+  // The name is set by the dialect's own rename statements (CrateDB keys repositories by name).
   return sets;
 }
 

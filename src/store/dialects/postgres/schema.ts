@@ -134,11 +134,39 @@ const V3_STATEMENTS = [
     (SELECT repo_id, sha FROM default_branch_commits)`,
 ];
 
+// Version 4, as in the DuckDB dialect: each repository's collection schedule, and the affiliation
+// map kept in the store, keyed by each entry's position in the map.
+const V4_STATEMENTS = [
+  `ALTER TABLE repositories ADD COLUMN schedule TEXT NOT NULL DEFAULT 'daily'`,
+  `CREATE TABLE affiliations (
+    entry INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    organization TEXT NOT NULL,
+    valid_from TEXT,
+    valid_to TEXT
+  )`,
+];
+
+// Version 5, as in the DuckDB dialect: each file change carries its commit's dates and default
+// branch flag, so the file metrics read file_changes without joining commits. They are filled
+// when the files pass ends; the partial index finds the rows still waiting for them.
+const V5_STATEMENTS = [
+  `ALTER TABLE file_changes ADD COLUMN author_time TIMESTAMPTZ`,
+  `ALTER TABLE file_changes ADD COLUMN committer_time TIMESTAMPTZ`,
+  `ALTER TABLE file_changes ADD COLUMN on_default BOOLEAN NOT NULL DEFAULT false`,
+  `UPDATE file_changes SET author_time = c.author_time, committer_time = c.committer_time,
+    on_default = c.on_default
+    FROM commits c WHERE c.repo_id = file_changes.repo_id AND c.sha = file_changes.sha`,
+  `CREATE INDEX file_changes_unfilled ON file_changes (repo_id) WHERE author_time IS NULL`,
+];
+
 /** PostgreSQL's schema history (PGlite's too); the last version is the one this code uses. */
 export const postgresMigrations: readonly Migration[] = [
   { version: 1, statements: V1_TABLES },
   { version: 2, statements: V2_TABLES },
   { version: 3, statements: V3_STATEMENTS },
+  { version: 4, statements: V4_STATEMENTS },
+  { version: 5, statements: V5_STATEMENTS },
 ];
 
 /** How a dialect keeps its schema: its steps, and how it records and locks them. */
@@ -151,6 +179,12 @@ export interface SchemaHistory {
    * migrate it; released with the transaction. None where the backend has no such lock.
    */
   readonly lock?: string;
+  /**
+   * Whether a step's statement failed only because an earlier, cut-short run of the same step
+   * applied it already (CrateDB has no transactional DDL, nor `ADD COLUMN IF NOT EXISTS`): the
+   * migration then goes on. None where a step is one transaction.
+   */
+  readonly appliedAlready?: (error: unknown) => boolean;
 }
 
 /** PostgreSQL's: a transaction-scoped advisory lock per schema. */
@@ -195,7 +229,7 @@ export async function migrate(
     if (before > latest) throw tooNew(options.store, before, latest);
     const pending = history.migrations.filter((step) => step.version > before);
     if (pending.length > 0 && options.readOnly) throw needsMigration(options.store, before, latest);
-    for (const step of pending) await apply(session, step);
+    for (const step of pending) await apply(session, step, history.appliedAlready);
     return { before, after: Math.max(before, latest), latest };
   };
   return client.transaction ? client.transaction(run) : run(client);
@@ -219,8 +253,16 @@ async function hasVersionsTable(session: SqlSession): Promise<boolean> {
   return Number(rows[0]?.n) > 0;
 }
 
-async function apply(session: SqlSession, step: Migration): Promise<void> {
-  for (const statement of step.statements) await session.query(statement);
+async function apply(
+  session: SqlSession,
+  step: Migration,
+  appliedAlready: (error: unknown) => boolean = () => false,
+): Promise<void> {
+  for (const statement of step.statements) {
+    await session.query(statement).catch((error: unknown) => {
+      if (!appliedAlready(error)) throw error;
+    });
+  }
   await session.query('INSERT INTO schema_migrations (version) VALUES ($1)', [step.version]);
 }
 

@@ -5,7 +5,7 @@
  */
 
 const REPOSITORY_COLUMNS = `r.id, r.name, r.source, r.default_branch, r.head, r.status, r.last_error,
-  r.data_version, r.last_collected_at`;
+  r.data_version, r.last_collected_at, r.schedule`;
 
 export const postgresStatements = {
   // An id wins over a name, so a repository named like another's id is still found by its id.
@@ -15,10 +15,19 @@ export const postgresStatements = {
   findRepositoryByName: `SELECT ${REPOSITORY_COLUMNS} FROM repositories r WHERE r.name = $1`,
 
   // Two processes registering the same name at once: one insert wins, the other finds it.
-  insertRepository: `INSERT INTO repositories (id, name, source) VALUES ($1, $2, $3)
+  insertRepository: `INSERT INTO repositories (id, name, source, schedule) VALUES ($1, $2, $3, $4)
     ON CONFLICT DO NOTHING`,
 
-  setSource: `UPDATE repositories SET source = $2 WHERE id = $1`,
+  // What a rename needs to know: whether the repository $1 exists, and whether another is named $2.
+  renameCheck: `SELECT id, name FROM repositories WHERE id = $1 OR name = $2`,
+
+  /** The statements renaming repository $1 to $2, in order (CrateDB's key is the name). */
+  renameRepository: [`UPDATE repositories SET name = $2 WHERE id = $1`] as readonly string[],
+
+  deleteRepository: `DELETE FROM repositories WHERE id = $1`,
+
+  // A result's repositories are the JSON list of their ids (UUIDs, which hold no LIKE wildcard).
+  deleteResultsOf: `DELETE FROM metric_results WHERE repositories LIKE $1`,
 
   // Sorted by the caller (code unit order, as on every backend), not by the database's collation.
   listRepositories: `SELECT ${REPOSITORY_COLUMNS},
@@ -44,6 +53,12 @@ export const postgresStatements = {
   markOnDefault: `UPDATE commits SET on_default = true
     WHERE repo_id = $1 AND sha = ANY(CAST($2 AS TEXT[]))`,
 
+  // file_changes.on_default mirrors its commit's: the file metrics read it without a join.
+  clearFilesOnDefault: `UPDATE file_changes SET on_default = false WHERE repo_id = $1 AND on_default`,
+
+  markFilesOnDefault: `UPDATE file_changes SET on_default = true
+    WHERE repo_id = $1 AND sha = ANY(CAST($2 AS TEXT[])) AND NOT on_default`,
+
   readProgress: `SELECT pass, tips, walk_include, walk_exclude, walk_done
     FROM collection_progress WHERE repo_id = $1`,
 
@@ -67,6 +82,15 @@ export const postgresStatements = {
       lines_deleted = t.lines_deleted
     FROM commit_totals AS t
     WHERE commits.repo_id = $1 AND t.repo_id = $1 AND commits.sha = t.sha`,
+
+  // Ending the files pass also gives each file change it wrote its commit's dates and default
+  // branch flag, in one join (CrateDB: an upsert of the joined rows). Rows a pass cut short left
+  // unfilled are filled by the next.
+  fillFileFacts: `UPDATE file_changes
+    SET author_time = c.author_time, committer_time = c.committer_time, on_default = c.on_default
+    FROM commits AS c
+    WHERE file_changes.repo_id = $1 AND c.repo_id = $1 AND c.sha = file_changes.sha
+      AND file_changes.author_time IS NULL`,
 
   /** Deletes a repository's rows whose sha is in the list bound as $2. */
   deleteShas: (table: ShaTable): string =>
@@ -108,6 +132,21 @@ export const postgresStatements = {
   unlinkIdentities: `DELETE FROM identities WHERE email = ANY(CAST($1 AS TEXT[]))`,
 
   listIdentityLinks: `SELECT email, person FROM identities`,
+
+  readAffiliations: `SELECT email, organization, valid_from, valid_to FROM affiliations
+    ORDER BY entry`,
+
+  // The map is written over by position, then cut to its length: an upsert that a retry repeats
+  // safely where there are no transactions.
+  upsertAffiliations: `INSERT INTO affiliations (entry, email, organization, valid_from, valid_to)
+    SELECT u.entry, u.email, u.organization, u.valid_from, u.valid_to
+    FROM unnest(CAST($1 AS INTEGER[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]),
+      CAST($4 AS TEXT[]), CAST($5 AS TEXT[])) AS u(entry, email, organization, valid_from, valid_to)
+    ON CONFLICT (entry) DO UPDATE SET email = excluded.email,
+      organization = excluded.organization, valid_from = excluded.valid_from,
+      valid_to = excluded.valid_to`,
+
+  truncateAffiliations: `DELETE FROM affiliations WHERE entry >= $1`,
 };
 
 /** The statements a PostgreSQL-family dialect runs; another dialect may override some. */

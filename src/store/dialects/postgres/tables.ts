@@ -82,6 +82,7 @@ export const fileChangesTable: BulkTable<FileRow> = {
     column('lines_added', 'INTEGER', (r) => r.file.added),
     column('lines_deleted', 'INTEGER', (r) => r.file.deleted),
     column('is_binary', 'BOOLEAN', (r) => r.file.binary),
+    // author_time, committer_time and on_default are filled when the files pass ends.
   ],
 };
 

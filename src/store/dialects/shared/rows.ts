@@ -35,6 +35,8 @@ export function toRepository(row: Row): Repository {
     dataVersion: toNumber(row.data_version),
     lastCollectedAt: toDate(row.last_collected_at),
     head: toText(row.head),
+    // NULL only in a row written before the column existed (DuckDB adds it without NOT NULL).
+    schedule: toText(row.schedule) ?? 'daily',
   };
 }
 
