@@ -1,15 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isMetreError, toMetreError } from '../errors/index.js';
 import { collectCommand, reposCommand, type CliDeps, type CollectOptions } from './commands.js';
-import { analyzeCommand, type AnalyzeOptions } from './analyze.js';
-import { dbMigrateCommand } from './db-command.js';
-import {
-  listIdentitiesCommand,
-  mergeIdentitiesCommand,
-  splitIdentitiesCommand,
-} from './identities-command.js';
-import { metricCommand, metricsCommand, type MetricOptions } from './metric-command.js';
-import { startCommand } from './start-command.js';
+import type { AnalyzeOptions } from './analyze.js';
+import type { MetricOptions } from './metric-command.js';
+import { addRoleCommands } from './role-program.js';
+import { addApiCommand } from './api-command.js';
 
 const storeOption = () =>
   new Option('--store <url>', 'store URL, e.g. duckdb:/path/metre.duckdb (default: METRE_STORE)');
@@ -20,6 +15,10 @@ function formatOption(choices: readonly string[], fallback: string) {
 
 const collectValues = (value: string, previous: string[]) => [...previous, value];
 
+/*
+ * Each command's module loads when the command runs, not before: a collection is timed against
+ * git itself, and the metrics, queue and API code it does not use would cost its start ~0.1 s.
+ */
 function buildProgram(deps: CliDeps): Command {
   const program = new Command('metre')
     .description('Measure software projects from their git history.')
@@ -46,11 +45,17 @@ function buildProgram(deps: CliDeps): Command {
     .description('list collected repositories with their counts and collection state')
     .addOption(storeOption())
     .addOption(formatOption(['table', 'json'], 'table'))
-    .action((options: { store?: string; format: 'table' | 'json' }) =>
-      reposCommand(deps, {
-        store: options.store,
-        format: options.format === 'json' ? 'json' : 'text',
-      }),
+    .option('--queue <url>', 'a shared queue (redis://…): also show each collection job')
+    .action((options: { store?: string; queue?: string; format: 'table' | 'json' }) =>
+      reposCommand(
+        deps,
+        {
+          store: options.store,
+          queue: options.queue,
+          format: options.format === 'json' ? 'json' : 'text',
+        },
+        async (config) => (await import('./jobs-command.js')).collectionJobs(config),
+      ),
     );
 
   program
@@ -67,14 +72,18 @@ function buildProgram(deps: CliDeps): Command {
     .allowUnknownOption()
     .allowExcessArguments()
     .action((id: string, options: MetricOptions, command: Command) =>
-      metricCommand(deps, id, command.args.slice(1), options),
+      import('./metric-command.js').then((m) =>
+        m.metricCommand(deps, id, command.args.slice(1), options),
+      ),
     );
 
   program
     .command('metrics')
     .description('list the metric catalogue with each definition')
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action((options: { format: 'text' | 'json' }) => metricsCommand(deps, options));
+    .action((options: { format: 'text' | 'json' }) =>
+      import('./metric-command.js').then((m) => m.metricsCommand(deps, options)),
+    );
 
   const identities = program
     .command('identities')
@@ -82,7 +91,7 @@ function buildProgram(deps: CliDeps): Command {
     .addOption(storeOption())
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((options: { store?: string; format: 'table' | 'json' }) =>
-      listIdentitiesCommand(deps, options),
+      import('./identities-command.js').then((m) => m.listIdentitiesCommand(deps, options)),
     );
   identities
     .command('merge')
@@ -91,7 +100,9 @@ function buildProgram(deps: CliDeps): Command {
     .option('--as <email>', 'the person key to merge them under')
     .addOption(storeOption())
     .action((emails: string[], options: { as?: string; store?: string }) =>
-      mergeIdentitiesCommand(deps, emails, options),
+      import('./identities-command.js').then((m) =>
+        m.mergeIdentitiesCommand(deps, emails, options),
+      ),
     );
   identities
     .command('split')
@@ -99,7 +110,9 @@ function buildProgram(deps: CliDeps): Command {
     .argument('<emails...>', 'emails to unlink')
     .addOption(storeOption())
     .action((emails: string[], options: { store?: string }) =>
-      splitIdentitiesCommand(deps, emails, options),
+      import('./identities-command.js').then((m) =>
+        m.splitIdentitiesCommand(deps, emails, options),
+      ),
     );
 
   program
@@ -110,7 +123,9 @@ function buildProgram(deps: CliDeps): Command {
     .addOption(storeOption())
     .addOption(formatOption(['text', 'json'], 'text'))
     .option('--open', 'also write a self-contained HTML report and print its path')
-    .action((location: string, options: AnalyzeOptions) => analyzeCommand(deps, location, options));
+    .action((location: string, options: AnalyzeOptions) =>
+      import('./analyze.js').then((m) => m.analyzeCommand(deps, location, options)),
+    );
 
   program
     .command('start')
@@ -118,7 +133,9 @@ function buildProgram(deps: CliDeps): Command {
       'the main job on the embedded store: collect the demo repository and print its report',
     )
     .addOption(storeOption())
-    .action((options: { store?: string }) => startCommand(deps, options));
+    .action((options: { store?: string }) =>
+      import('./start-command.js').then((m) => m.startCommand(deps, options)),
+    );
 
   program
     .command('db')
@@ -126,8 +143,12 @@ function buildProgram(deps: CliDeps): Command {
     .command('migrate')
     .description('bring the store schema up to date and print its versions')
     .addOption(storeOption())
-    .action((options: { store?: string }) => dbMigrateCommand(deps, options));
+    .action((options: { store?: string }) =>
+      import('./db-command.js').then((m) => m.dbMigrateCommand(deps, options)),
+    );
 
+  addRoleCommands(program, deps);
+  addApiCommand(program, deps);
   return program;
 }
 

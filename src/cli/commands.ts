@@ -1,5 +1,6 @@
 import { collect, type CollectSummary } from '../collect/index.js';
 import type { Config, ConfigOverrides } from '../config/index.js';
+import type { JobProgress } from '../queue/index.js';
 import { openStore, type RepositorySummary, type Store } from '../store/index.js';
 import { count, formatTable, seconds, type Column } from './format.js';
 import { createProgressView } from './progress.js';
@@ -13,6 +14,16 @@ export interface CliDeps {
   readonly isTTY: boolean;
   /** The repository metre itself lives in: what `metre start` collects by default. */
   readonly ownRepository: string;
+  /** The long-running roles (`serve`, `worker`, `scheduler`), run by boot/ in this process. */
+  readonly roles: RoleRunners;
+}
+
+/** Runs a long-running role until the process is asked to stop; resolves once it has stopped. */
+export interface RoleRunners {
+  serve(config: Config): Promise<void>;
+  worker(config: Config): Promise<void>;
+  scheduler(config: Config): Promise<void>;
+  api(config: Config): Promise<void>;
 }
 
 export type Format = 'text' | 'json';
@@ -112,6 +123,7 @@ function repoJson(repo: RepositorySummary) {
     status: repo.status,
     lastError: repo.lastError,
     dataVersion: repo.dataVersion,
+    schedule: repo.schedule,
   };
 }
 
@@ -132,16 +144,43 @@ const REPO_COLUMNS: readonly Column<RepositorySummary>[] = [
   { title: 'LAST ERROR', value: (r) => r.lastError ?? '' },
 ];
 
-/** `metre repos`: lists collected repositories. */
+/** A repository's collection job as `metre repos` shows it (with a shared queue). */
+export interface RepoJob {
+  readonly id: string;
+  readonly state: string;
+  readonly progress: JobProgress | null;
+  /** The state and progress in a few words, e.g. `active: commits 3,000 of 6,000`. */
+  readonly text: string;
+}
+
+/**
+ * `metre repos`: lists collected repositories; with a shared queue (`--queue`), also the
+ * collection job of each (`jobsOf` reads them).
+ */
 export async function reposCommand(
   deps: CliDeps,
-  options: { store?: string; format: Format },
+  options: { store?: string; queue?: string; format: Format },
+  jobsOf: (config: Config) => Promise<ReadonlyMap<string, RepoJob>> = async () => new Map(),
 ): Promise<void> {
-  const config = deps.loadConfig({ store: options.store });
+  const config = deps.loadConfig({ store: options.store, queue: options.queue });
   const repos = await withStore(config, (store) => store.listRepositories());
-  if (options.format === 'json')
-    deps.stdout.write(`${JSON.stringify(repos.map(repoJson), null, 2)}\n`);
-  else if (repos.length === 0)
+  const shared = config.queue.url !== undefined;
+  const jobs = shared ? await jobsOf(config) : new Map<string, RepoJob>();
+  const job = (r: RepositorySummary) => jobs.get(r.id) ?? null;
+  if (options.format === 'json') {
+    const rows = repos.map((r) => {
+      const j = job(r);
+      const json = j === null ? null : { id: j.id, state: j.state, progress: j.progress };
+      return shared ? { ...repoJson(r), job: json } : repoJson(r);
+    });
+    deps.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else if (repos.length === 0)
     deps.stdout.write('No repositories yet: try `metre collect <path-or-url>`.\n');
-  else deps.stdout.write(formatTable(REPO_COLUMNS, repos));
+  else {
+    const column: Column<RepositorySummary> = { title: 'JOB', value: (r) => job(r)?.text ?? '-' };
+    const columns = shared
+      ? [...REPO_COLUMNS.slice(0, -1), column, ...REPO_COLUMNS.slice(-1)]
+      : REPO_COLUMNS;
+    deps.stdout.write(formatTable(columns, repos));
+  }
 }

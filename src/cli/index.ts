@@ -5,4 +5,4 @@
  * const code = await runCli(['collect', '.', '--format', 'json'], deps);
  */
 export { runCli } from './cli.js';
-export type { CliDeps } from './commands.js';
+export type { CliDeps, RoleRunners } from './commands.js';

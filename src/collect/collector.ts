@@ -101,7 +101,8 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   }
 }
 
-function checkName(name: string): string {
+/** Checks a repository name: 1 to 200 characters, no slashes or control characters. */
+export function checkName(name: string): string {
   if (!NAME.test(name)) {
     throw new MetreError(
       'METRE_USAGE',

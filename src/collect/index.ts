@@ -6,6 +6,7 @@
  *   { store, git: config.git, collect: config.collect, cwd: process.cwd() });
  */
 export {
+  checkName,
   collect,
   type CollectDeps,
   type CollectEvent,
@@ -16,4 +17,4 @@ export {
 export { createGitRunner, type GitRunner } from './git-runner.js';
 export { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
 export { ParseError, parseFileChanges, parseGitLog } from './log-parser.js';
-export { parseSource, type Source } from './source.js';
+export { defaultName, parseSource, redactCredentials, type Source } from './source.js';

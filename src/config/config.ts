@@ -2,7 +2,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MetreError } from '../errors/index.js';
-import { readAffiliations, type AffiliationEntry } from './affiliations.js';
+import type { AffiliationEntry } from '../core/index.js';
+import { readAffiliations } from './affiliations.js';
+import { roleEnv, roleSettings, type RoleOverrides, type RoleSettings } from './roles.js';
 
 const boolFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -25,20 +27,33 @@ const envSchema = z.object({
   METRE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).optional(),
   METRE_BOT_PATTERNS: z.string().optional(),
   METRE_AFFILIATIONS: z.string().min(1).optional(),
+  ...roleEnv,
+  METRE_API_HOST: z.string().min(1).optional(),
+  METRE_API_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  METRE_API_TOKEN: z.string().min(1).optional(),
+  METRE_API_READ_TOKEN: z.string().min(1).optional(),
+  METRE_API_BODY_LIMIT: positiveInt.optional(),
+  METRE_API_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
+  METRE_API_CORS_ORIGINS: z.string().optional(),
+  METRE_API_TRUST_PROXY: boolFlag.optional(),
+  METRE_WEB_DIR: z.string().min(1).optional(),
+  METRE_API_REVALIDATE_MS: z.coerce.number().int().min(0).optional(),
 });
 
 /** Flags the CLI passes; they win over the environment. */
-export interface ConfigOverrides {
+export interface ConfigOverrides extends RoleOverrides {
   readonly store?: string | undefined;
   readonly home?: string | undefined;
   readonly ephemeral?: boolean | undefined;
   readonly allowLocal?: boolean | undefined;
   /** An affiliation file (YAML or JSON); wins over METRE_AFFILIATIONS. */
   readonly affiliations?: string | undefined;
+  /** The API's port (`metre api --port`); wins over METRE_API_PORT. */
+  readonly apiPort?: number | undefined;
 }
 
 /** The frozen, validated configuration, passed down to each role as a typed slice. */
-export interface Config {
+export interface Config extends RoleSettings {
   /** Where mirrors and the default store live. */
   readonly home: string;
   /** The store URL: `duckdb:<file>` (default `<home>/metre.duckdb`). */
@@ -49,6 +64,34 @@ export interface Config {
   readonly git: GitConfig;
   readonly collect: CollectConfig;
   readonly people: PeopleSettings;
+  readonly api: ApiSettings;
+}
+
+/** The REST API's slice. */
+export interface ApiSettings {
+  /** Where `metre api` and `metre serve` listen (METRE_API_HOST, default 127.0.0.1). */
+  readonly host: string;
+  /** METRE_API_PORT (default 8080; 0 picks a free port). */
+  readonly port: number;
+  /** METRE_API_TOKEN: when set, every mutation needs `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
+  /** METRE_API_READ_TOKEN: when set, reads need it too (the mutation token is accepted as well). */
+  readonly readToken: string | undefined;
+  /** Largest request body in bytes (METRE_API_BODY_LIMIT, default 1 MiB). */
+  readonly bodyLimitBytes: number;
+  /** Requests per minute per client (METRE_API_RATE_LIMIT, default 1200; 0 turns it off). */
+  readonly rateLimitPerMinute: number;
+  /** Origins allowed by CORS (METRE_API_CORS_ORIGINS, comma-separated); none: CORS off. */
+  readonly corsOrigins: readonly string[];
+  /** Rate-limit by the first X-Forwarded-For address (behind a proxy; METRE_API_TRUST_PROXY). */
+  readonly trustProxy: boolean;
+  /** The web dashboard's built files (METRE_WEB_DIR); undefined: `dist/web` of metre itself. */
+  readonly webDir: string | undefined;
+  /**
+   * How long the API serves a memoised metric answer before reading the data version again
+   * (METRE_API_REVALIDATE_MS, default 1000; finished collections and API writes clear it at once).
+   */
+  readonly revalidateMs: number;
 }
 
 /** How metrics recognise people: bots and organisations. */
@@ -138,6 +181,19 @@ export function loadConfig(
     people: {
       botPatterns: splitList(e.METRE_BOT_PATTERNS),
       affiliations: readAffiliationsFrom(overrides.affiliations ?? e.METRE_AFFILIATIONS),
+    },
+    ...roleSettings(e, overrides),
+    api: {
+      host: e.METRE_API_HOST ?? '127.0.0.1',
+      port: overrides.apiPort ?? e.METRE_API_PORT ?? 8080,
+      token: e.METRE_API_TOKEN,
+      readToken: e.METRE_API_READ_TOKEN,
+      bodyLimitBytes: e.METRE_API_BODY_LIMIT ?? 1024 * 1024,
+      rateLimitPerMinute: e.METRE_API_RATE_LIMIT ?? 1200,
+      corsOrigins: splitList(e.METRE_API_CORS_ORIGINS) ?? [],
+      trustProxy: e.METRE_API_TRUST_PROXY ?? false,
+      webDir: e.METRE_WEB_DIR,
+      revalidateMs: e.METRE_API_REVALIDATE_MS ?? 1000,
     },
   });
 }

@@ -10,9 +10,12 @@ export {
   loadTestServices,
   type CollectConfig,
   type Config,
+  type ApiSettings,
   type ConfigOverrides,
   type GitConfig,
   type PeopleSettings,
   type TestServices,
 } from './config.js';
-export { readAffiliations, type AffiliationEntry } from './affiliations.js';
+export { readAffiliations } from './affiliations.js';
+export type { QueueSettings, RoleOverrides, RoleSettings, WorkerQueue } from './roles.js';
+export type { AffiliationEntry } from '../core/index.js';

@@ -19,6 +19,11 @@ export const catalogue = {
     message: 'Local repository paths are not allowed',
   },
   METRE_REPO_NOT_FOUND: { status: 404, exit: 3, message: 'Repository not found' },
+  METRE_REPO_NAME_TAKEN: {
+    status: 409,
+    exit: 2,
+    message: 'Another repository has this name',
+  },
   METRE_NOT_A_GIT_REPO: { status: 400, exit: 3, message: 'Not a git repository' },
   METRE_REPO_UNREACHABLE: { status: 502, exit: 3, message: 'Repository could not be reached' },
   METRE_GIT_FAILED: { status: 502, exit: 3, message: 'git failed' },
@@ -38,6 +43,17 @@ export const catalogue = {
   METRE_PARAM_INVALID: { status: 400, exit: 2, message: 'Invalid metric parameter' },
   METRE_AFFILIATIONS_INVALID: { status: 500, exit: 2, message: 'Invalid affiliation file' },
   METRE_DISK_FULL: { status: 507, exit: 4, message: 'No space left on the device' },
+  METRE_QUEUE_URL_INVALID: { status: 500, exit: 2, message: 'Invalid queue URL' },
+  METRE_QUEUE_UNAVAILABLE: { status: 503, exit: 4, message: 'The job queue is unavailable' },
+  METRE_SCHEDULE_INVALID: { status: 400, exit: 2, message: 'Invalid collection schedule' },
+  METRE_REQUEST_INVALID: { status: 400, exit: 2, message: 'Invalid request' },
+  METRE_UNAUTHORIZED: { status: 401, exit: 2, message: 'A valid bearer token is required' },
+  METRE_NOT_FOUND: { status: 404, exit: 2, message: 'No such resource' },
+  METRE_JOB_NOT_FOUND: { status: 404, exit: 2, message: 'Job not found' },
+  METRE_BODY_TOO_LARGE: { status: 413, exit: 2, message: 'Request body too large' },
+  METRE_UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 2, message: 'Unsupported media type' },
+  METRE_RATE_LIMITED: { status: 429, exit: 2, message: 'Too many requests' },
+  METRE_COMPUTE_FAILED: { status: 500, exit: 1, message: 'The metric could not be computed' },
 } as const satisfies Record<string, { status: number; exit: number; message: string }>;
 
 /** A code of the catalogue, e.g. `'METRE_REPO_NOT_FOUND'`. */
