@@ -13,6 +13,8 @@ const roles = [
   'store',
   'metrics',
   'queue',
+  'worker',
+  'schedule',
   'api',
   'web',
   'cli',
@@ -52,7 +54,7 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly' } },
   },
   {
-    files: ['*.config.{js,ts}', 'eslint.config.js'],
+    files: ['*.config.{js,ts}', 'eslint.config.js', 'src/web/vite.config.ts'],
     rules: { 'import-x/no-default-export': 'off' },
   },
 );

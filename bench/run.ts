@@ -13,9 +13,11 @@ import { type BenchContext, BenchError, type Benchmark } from './harness.js';
 import { ingest } from './ingest.js';
 import { metrics } from './metrics.js';
 import { stores } from './stores.js';
+import { http } from './http.js';
+import { queue } from './queue.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [ingest, metrics, stores];
+const BENCHMARKS: readonly Benchmark[] = [ingest, metrics, stores, http, queue];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
