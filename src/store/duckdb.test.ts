@@ -154,6 +154,32 @@ describe('DuckDB schema', () => {
     await store.close();
   });
 
+  it('a store whose process was killed right after migrating it opens again', async () => {
+    // Nothing checkpointed: the schema and the repository are only in the write-ahead log, which
+    // the next open replays (DuckDB cannot replay every DDL statement: see migration 4).
+    const file = freshFile();
+    const script = `
+      const { openStore } = await import(${JSON.stringify(resolve('src/store/index.ts'))});
+      const store = await openStore(${JSON.stringify(`duckdb:${file}`)});
+      await store.saveRepository({ name: 'survivor', source: '/s', schedule: 'weekly' });
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    const signal = await new Promise((done) => child.on('exit', (_, s) => done(s)));
+    expect(signal).toBe('SIGKILL');
+    expect((await stat(`${file}.wal`)).size).toBeGreaterThan(0);
+    const store = await openStore(`duckdb:${file}`);
+    expect(await store.findRepository('survivor')).toMatchObject({ schedule: 'weekly' });
+    const rows = await readRows(store, 'SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
+    await store.close();
+  });
+
   it('refuses a store written by a newer metre', async () => {
     const file = freshFile();
     await (await openStore(`duckdb:${file}`)).close();

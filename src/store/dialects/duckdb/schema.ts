@@ -124,7 +124,12 @@ const V3_STATEMENTS = [
 // Version 4: what the API edits. Each repository's collection schedule (DuckDB cannot add a
 // column with a NOT NULL constraint; the default fills existing rows and every insert names it),
 // and the affiliation map kept in the store, its entries in the order they were written.
+// DuckDB cannot replay from its write-ahead log an ALTER of a table with a `now()` default (the
+// next open fails with an internal error), so a process killed before the next checkpoint would
+// leave a store that never opens again: repositories.created_at loses its default first (the
+// insert sets it).
 const V4_STATEMENTS = [
+  `ALTER TABLE repositories ALTER created_at DROP DEFAULT`,
   `ALTER TABLE repositories ADD COLUMN schedule VARCHAR DEFAULT 'daily'`,
   `CREATE TABLE affiliations (
     entry INTEGER PRIMARY KEY,
@@ -181,10 +186,6 @@ export async function migrate(
   const pending = migrations.filter((step) => step.version > current);
   if (pending.length > 0 && options.readOnly) throw needsMigration(options.file, current);
   for (const step of pending) await apply(connection, step);
-  // DuckDB cannot replay some DDL from its write-ahead log (an ALTER … ADD COLUMN … DEFAULT fails
-  // with an internal error on the next open), so a process killed right after migrating would
-  // leave a store that never opens again: write the migrated schema into the file at once.
-  if (pending.length > 0) await connection.run('CHECKPOINT');
 }
 
 /** The version recorded in the store; 0 for a new (or, read-only, never migrated) store. */

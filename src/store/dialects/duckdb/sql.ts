@@ -10,8 +10,8 @@ export const FIND_REPOSITORY = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
 export const FIND_REPOSITORY_BY_NAME = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
   WHERE r.name = $1`;
 
-export const INSERT_REPOSITORY = `INSERT INTO repositories (id, name, source, schedule)
-  VALUES ($1, $2, $3, $4)`;
+export const INSERT_REPOSITORY = `INSERT INTO repositories (id, name, source, schedule, created_at)
+  VALUES ($1, $2, $3, $4, now())`;
 
 // What a rename needs to know: whether the repository $1 exists, and whether another is named $2.
 export const RENAME_CHECK = `SELECT id, name FROM repositories WHERE id = $1 OR name = $2`;
