@@ -48,41 +48,54 @@ async function duplicates(storeFile: string): Promise<{ commits: number; files: 
   return row as { commits: number; files: number };
 }
 
-describe('a collection killed with SIGKILL at any point', () => {
-  it('resumes to exactly git’s data, with no duplicate and no missing commit', async () => {
-    const reference = { METRE_HOME: join(ws.path, 'reference'), METRE_BATCH_SIZE: '150' };
-    const run = runMetre(['collect', repo, '--name', 'big', '--format', 'json'], reference);
-    expect(run.code).toBe(0);
-    const passMs = JSON.parse(run.stdout) as { commitsPassMs: number; filesPassMs: number };
+// One git process printing the file changes, then three side by side in slices of the walk (each
+// resumed run slices what is left of it anew).
+const GIT = {
+  'one git process': { METRE_GIT_PROCESSES: '1' },
+  'three git processes': { METRE_GIT_PROCESSES: '3', METRE_GIT_SLICE_COMMITS: '500' },
+};
 
-    const env = { METRE_HOME: join(ws.path, 'killed'), METRE_BATCH_SIZE: '150' };
-    const storeFile = join(ws.path, 'killed', 'metre.duckdb');
-    // Kill points in both passes, at different depths: [pass, fraction of that pass' length].
-    const plan: [RegExp, number][] = [
-      [/commits [\d,]+/, 0.2],
-      [/commits [\d,]+/, 0.5],
-      [/file changes/, 0.1],
-      [/file changes/, 0.3],
-      [/file changes/, 0.2],
-      [/file changes/, 0.5],
-      [/file changes/, 0.4],
-    ];
-    let kills = 0;
-    const interrupted = new Set<string>();
-    for (const [pass, fraction] of plan) {
-      const length = pass.source.startsWith('commits') ? passMs.commitsPassMs : passMs.filesPassMs;
-      if (!(await collectAndKill(env, pass, fraction * length))) continue;
-      kills += 1;
-      expect(await duplicates(storeFile)).toEqual({ commits: 0, files: 0 });
-      const [repoRow] = await queryDuckDb(storeFile, 'SELECT status FROM repositories');
-      interrupted.add(String(repoRow?.status));
-    }
-    expect(kills).toBeGreaterThanOrEqual(5);
-    expect(interrupted).toContain('collecting-commits');
-    expect(interrupted).toContain('collecting-files');
+describe.each(Object.entries(GIT))(
+  'a collection killed with SIGKILL at any point, %s',
+  (name, git) => {
+    it('resumes to exactly git’s data, with no duplicate and no missing commit', async () => {
+      const home = (run: string) => join(ws.path, name.replaceAll(' ', '-'), run);
+      const reference = { METRE_HOME: home('reference'), METRE_BATCH_SIZE: '150', ...git };
+      const run = runMetre(['collect', repo, '--name', 'big', '--format', 'json'], reference);
+      expect(run.code).toBe(0);
+      const passMs = JSON.parse(run.stdout) as { commitsPassMs: number; filesPassMs: number };
 
-    const final = runMetre(['collect', repo, '--name', 'big'], env);
-    expect(final.code).toBe(0);
-    await expectStoreMatchesGit(storeFile, repo, 'big');
-  }, 300_000);
-});
+      const env = { METRE_HOME: home('killed'), METRE_BATCH_SIZE: '150', ...git };
+      const storeFile = join(home('killed'), 'metre.duckdb');
+      // Kill points in both passes, at different depths: [pass, fraction of that pass' length].
+      const plan: [RegExp, number][] = [
+        [/commits [\d,]+/, 0.2],
+        [/commits [\d,]+/, 0.5],
+        [/file changes/, 0.1],
+        [/file changes/, 0.3],
+        [/file changes/, 0.2],
+        [/file changes/, 0.5],
+        [/file changes/, 0.4],
+      ];
+      let kills = 0;
+      const interrupted = new Set<string>();
+      for (const [pass, fraction] of plan) {
+        const length = pass.source.startsWith('commits')
+          ? passMs.commitsPassMs
+          : passMs.filesPassMs;
+        if (!(await collectAndKill(env, pass, fraction * length))) continue;
+        kills += 1;
+        expect(await duplicates(storeFile)).toEqual({ commits: 0, files: 0 });
+        const [repoRow] = await queryDuckDb(storeFile, 'SELECT status FROM repositories');
+        interrupted.add(String(repoRow?.status));
+      }
+      expect(kills).toBeGreaterThanOrEqual(5);
+      expect(interrupted).toContain('collecting-commits');
+      expect(interrupted).toContain('collecting-files');
+
+      const final = runMetre(['collect', repo, '--name', 'big'], env);
+      expect(final.code).toBe(0);
+      await expectStoreMatchesGit(storeFile, repo, 'big');
+    }, 300_000);
+  },
+);

@@ -1,13 +1,14 @@
 import type { CollectConfig, GitConfig } from '../config/index.js';
 import { MetreError, toMetreError } from '../errors/index.js';
 import type { CommitFiles, Pass, Progress, Repository, Store, Walk } from '../store/index.js';
-import { createGitRunner, type GitResult, type GitRunner, type GitStream } from './git-runner.js';
+import { createGitRunner, type GitRunner } from './git-runner.js';
 import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';
 import { parseFileChanges, parseGitLog } from './log-parser.js';
 import { parseMailmap } from './mailmap.js';
 import { openGitDir } from './mirror.js';
 import { readRefs } from './refs.js';
 import { defaultName, parseSource, type Source } from './source.js';
+import { splitWalk, wholeWalk, type WalkOutput } from './split-walk.js';
 import { readTree } from './tree.js';
 
 /** What to collect. */
@@ -120,11 +121,11 @@ interface PendingStep {
   cancel(): Promise<void>;
 }
 
-/** A walk whose git process is running. */
+/** A walk whose git processes are running. */
 interface StartedWalk {
   readonly pass: Pass;
   readonly walk: Walk;
-  readonly stream: GitStream;
+  readonly output: WalkOutput;
   readonly total: { value: number | null };
 }
 
@@ -140,7 +141,7 @@ class CollectionRun {
   #commits = 0;
   #fileChanges = 0;
   #removed = 0;
-  readonly #counts = new Map<string, Promise<GitResult>>();
+  readonly #counts = new Map<string, Promise<number>>();
 
   constructor(repo: Repository, source: Source, deps: CollectDeps, commitsOnly: boolean) {
     this.#commitsOnly = commitsOnly;
@@ -185,7 +186,7 @@ class CollectionRun {
         commitsPassMs = timer.lap();
         await this.#runPass(files);
       } finally {
-        await files?.stream.cancel();
+        await files?.output.cancel();
         await defaultBranch?.cancel();
       }
       const status = this.#commitsOnly ? 'commits-done' : 'up-to-date';
@@ -233,17 +234,35 @@ class CollectionRun {
     await this.#store.completePass(this.#repo.id, started.pass, started.walk.include);
   }
 
-  /** Starts `git log <include> --not <exclude>`, skipping what an earlier run stored. */
+  /**
+   * Starts `git log <include> --not <exclude>`, skipping what an earlier run stored. The files
+   * pass' walk is shared between several git processes when there are cores for them (see
+   * `splitWalk`), each writing into a spool so that none waits for the reader.
+   */
   #startWalk(pass: Pass, walk: Walk): StartedWalk {
     const input = revisions(walk.include, walk.exclude);
-    const skip = walk.done > 0 ? [`--skip=${walk.done}`] : [];
-    const args = [
-      ...(pass === 'commits' ? COMMITS_PASS_ARGS : FILES_PASS_ARGS),
-      '--stdin',
-      ...skip,
-    ];
-    const stream = this.#git.stream(args, { gitDir: this.#gitDir, input });
-    return { pass, walk, stream, total: this.#countWalk(input) };
+    const processes = this.#deps.collect.gitProcesses;
+    const start = (skip: number, count: number | null, spoolDir?: string) => {
+      const args = [
+        ...(pass === 'commits' ? COMMITS_PASS_ARGS : FILES_PASS_ARGS),
+        '--stdin',
+        ...(walk.done + skip > 0 ? [`--skip=${walk.done + skip}`] : []),
+        ...(count === null ? [] : [`--max-count=${count}`]),
+      ];
+      return this.#git.stream(args, { gitDir: this.#gitDir, input, spoolDir });
+    };
+    const total = this.#countWalk(input);
+    if (pass === 'commits' || processes < 2) {
+      return { pass, walk, total, output: wholeWalk(start(0, null)) };
+    }
+    const spoolDir = this.#deps.collect.spoolDir;
+    const output = splitWalk({
+      length: this.#count(input).then((commits) => commits - walk.done),
+      processes,
+      minPerProcess: this.#deps.collect.gitSliceCommits,
+      start: (skip, count) => start(skip, count, spoolDir),
+    });
+    return { pass, walk, total, output };
   }
 
   /** Stores a started walk's records: commits in the first pass, file changes in the second. */
@@ -252,7 +271,7 @@ class CollectionRun {
     if (started.pass === 'commits') {
       await this.#storeBatches(
         started,
-        parseGitLog(started.stream),
+        started.output.records(parseGitLog),
         () => 0,
         async (batch, walk) => {
           await this.#store.writeCommits(id, batch, walk);
@@ -264,7 +283,7 @@ class CollectionRun {
     const files = (commit: CommitFiles) => commit.files.length;
     await this.#storeBatches(
       started,
-      parseFileChanges(started.stream),
+      started.output.records(parseFileChanges),
       files,
       async (batch, walk) => {
         await this.#store.writeFileChanges(id, batch, walk);
@@ -315,12 +334,23 @@ class CollectionRun {
   #countWalk(input: string): { value: number | null } {
     const total: { value: number | null } = { value: null };
     if (!this.#deps.onProgress || !this.#deps.countTotals) return total;
-    const counted =
-      this.#counts.get(input) ??
-      this.#git.run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input });
-    this.#counts.set(input, counted);
-    counted.then(({ stdout }) => (total.value = Number(stdout.trim()))).catch(() => undefined);
+    this.#count(input)
+      .then((commits) => (total.value = commits))
+      .catch(() => undefined);
     return total;
+  }
+
+  /** How many commits a walk has (`git rev-list --count`), counted once per walk. */
+  #count(input: string): Promise<number> {
+    let counted = this.#counts.get(input);
+    if (counted === undefined) {
+      counted = this.#git
+        .run(['rev-list', '--count', '--stdin'], { gitDir: this.#gitDir, input })
+        .then(({ stdout }) => Number(stdout.trim()));
+      counted.catch(() => undefined); // a walk that is not counted is printed by one process
+      this.#counts.set(input, counted);
+    }
+    return counted;
   }
 
   /** Deletes stored commits that no current ref reaches any more (a force push, a deleted branch). */

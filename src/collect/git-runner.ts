@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, read, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GitConfig } from '../config/index.js';
 import { MetreError, type ErrorCode } from '../errors/index.js';
 import { redactCredentials } from './source.js';
@@ -14,6 +18,12 @@ export interface GitCall {
   readonly okCodes?: readonly number[];
   /** Protocols git may use for this call (GIT_ALLOW_PROTOCOL); remote calls set it. */
   readonly protocols?: readonly string[];
+  /**
+   * `stream` only: git writes into a file in this directory instead of a pipe, so it never waits
+   * for the reader, whose pace then costs disk rather than git's time. The file is unlinked as
+   * soon as it is open (nothing is left behind, even by a killed process) and read as it grows.
+   */
+  readonly spoolDir?: string;
 }
 
 /** What a finished git call printed. */
@@ -59,6 +69,10 @@ const SAFE_FLAGS = [
 
 /** Large enough that git keeps producing while a batch is being stored. */
 const STREAM_BUFFER_BYTES = 16 * 1024 * 1024;
+/** A spool is read in chunks of this size... */
+const SPOOL_CHUNK_BYTES = 1024 * 1024;
+/** ...and looked at again after this pause when the reader has caught up with a running git. */
+const SPOOL_POLL_MS = 5;
 
 class StderrTail {
   #chunks: Buffer[] = [];
@@ -132,10 +146,14 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
     ...(call.gitDir === undefined ? {} : { GIT_DIR: call.gitDir }),
   });
 
-  const start = (args: readonly string[], call: GitCall): Spawned => {
+  const start = (
+    args: readonly string[],
+    call: GitCall,
+    stdout: number | 'pipe' = 'pipe',
+  ): Spawned => {
     const child = spawn('git', [...SAFE_FLAGS, ...args], {
       env: env(call),
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', stdout, 'pipe'],
     });
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -186,6 +204,7 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
     },
 
     stream(args, call = {}) {
+      if (call.spoolDir !== undefined) return spool(args, call, call.spoolDir);
       const spawned = start(args, call);
       const buffer = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
       spawned.child.stdout?.pipe(buffer);
@@ -207,6 +226,99 @@ export function createGitRunner(config: GitConfig, label: string): GitRunner {
       return { [Symbol.asyncIterator]: chunks, cancel };
     },
   };
+
+  /** `stream` through a spool file: git's stdout is the file, read back as it grows. */
+  function spool(args: readonly string[], call: GitCall, dir: string): GitStream {
+    const fd = openSpool(dir, label);
+    let spawned: Spawned;
+    try {
+      spawned = start(args, call, fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    return followSpool(fd, spawned, (code) => check(args, call, code, spawned.stderr));
+  }
+}
+
+/** Creates a spool file readable and writable by this user only, and unlinks it at once. */
+function openSpool(dir: string, label: string): number {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `git-${process.pid}-${randomUUID()}`);
+    const fd = openSync(path, 'wx+', 0o600);
+    unlinkSync(path); // git and the reader keep it through their descriptors
+    return fd;
+  } catch (error) {
+    const code =
+      (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'METRE_DISK_FULL' : 'METRE_GIT_FAILED';
+    throw new MetreError(
+      code,
+      `Cannot spool git's output under ${dir} for ${label}: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Reads a spool while git writes it: what is there, then, once the reader has caught up, again
+ * after a short pause, until git has exited and the file is read to its end. The descriptor
+ * (shared with git, whose writes move its offset; reads here give their own position) is closed
+ * by the reader when it ends, or by `cancel` when nobody reads.
+ */
+function followSpool(fd: number, spawned: Spawned, check: (code: number) => void): GitStream {
+  let exited = false;
+  let finished = false;
+  let reading = false;
+  let closed = false;
+  spawned.exit.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    closeSync(fd);
+  };
+  const cancel = async () => {
+    if (!finished) spawned.child.kill('SIGKILL');
+    await spawned.exit.catch(() => undefined);
+    if (!reading) close(); // a reader closes it itself, never under a read in flight
+  };
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    reading = true;
+    const buffer = Buffer.allocUnsafe(SPOOL_CHUNK_BYTES);
+    let position = 0;
+    try {
+      for (;;) {
+        const ended = exited; // looked at before reading: a read after the exit finds every byte
+        const bytes = await readAt(fd, buffer, position);
+        if (bytes > 0) {
+          position += bytes;
+          yield Buffer.from(buffer.subarray(0, bytes)); // a copy: the buffer is read into again
+        } else if (ended) break;
+        else await Promise.race([sleep(SPOOL_POLL_MS), spawned.exit.catch(() => undefined)]);
+      }
+      const code = await spawned.exit;
+      finished = true;
+      check(code);
+    } finally {
+      reading = false;
+      await cancel(); // a consumer that stops early must not leave git running
+      close();
+    }
+  }
+  return { [Symbol.asyncIterator]: chunks, cancel };
+}
+
+function readAt(fd: number, buffer: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, buffer.length, position, (error, bytes) =>
+      error ? reject(error) : resolve(bytes),
+    );
+  });
 }
 
 function spawnError(error: NodeJS.ErrnoException, label: string): MetreError {

@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MetreError } from '../errors/index.js';
@@ -24,6 +24,8 @@ const envSchema = z.object({
   METRE_ALLOW_LOCAL: boolFlag.optional(),
   METRE_GIT_TIMEOUT_MS: positiveInt.optional(),
   METRE_BATCH_SIZE: positiveInt.optional(),
+  METRE_GIT_PROCESSES: positiveInt.max(64).optional(),
+  METRE_GIT_SLICE_COMMITS: positiveInt.optional(),
   METRE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).optional(),
   METRE_BOT_PATTERNS: z.string().optional(),
   METRE_AFFILIATIONS: z.string().min(1).optional(),
@@ -124,6 +126,15 @@ export interface CollectConfig {
   readonly ephemeral: boolean;
   /** Accept local paths and file:// URLs (the CLI does; the API only when METRE_ALLOW_LOCAL=1). */
   readonly allowLocal: boolean;
+  /**
+   * How many git processes may print one walk's file changes side by side (METRE_GIT_PROCESSES,
+   * default the cores, at most 4): git's diffs are the slowest part of a collection.
+   */
+  readonly gitProcesses: number;
+  /** The fewest commits each of them is given (METRE_GIT_SLICE_COMMITS, default 5000). */
+  readonly gitSliceCommits: number;
+  /** Where those processes' output waits, in unlinked files, until it is read. */
+  readonly spoolDir: string;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {
@@ -177,6 +188,9 @@ export function loadConfig(
       batchSize: e.METRE_BATCH_SIZE ?? 5_000,
       ephemeral: overrides.ephemeral ?? false,
       allowLocal: overrides.allowLocal ?? e.METRE_ALLOW_LOCAL ?? false,
+      gitProcesses: e.METRE_GIT_PROCESSES ?? Math.min(4, availableParallelism()),
+      gitSliceCommits: e.METRE_GIT_SLICE_COMMITS ?? 5_000,
+      spoolDir: join(home, 'spool'),
     },
     people: {
       botPatterns: splitList(e.METRE_BOT_PATTERNS),
