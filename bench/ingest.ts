@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from '../src/collect/index.js';
+import { loadConfig } from '../src/config/index.js';
 import {
   type BenchContext,
   BenchError,
@@ -98,6 +99,7 @@ async function collectOnce(
   context: BenchContext,
   repo: string,
   extra: readonly string[] = [],
+  env: Record<string, string> = {},
 ): Promise<MetreRun> {
   const scratch = await mkdtemp(join(tmpdir(), 'metre-bench-'));
   try {
@@ -107,7 +109,7 @@ async function collectOnce(
     const run = await timeChild(
       process.execPath,
       [...loader, context.metre, 'collect', repo, '--store', store, '--format', 'json', ...extra],
-      { cwd: context.root, env: { ...process.env, METRE_HOME: join(scratch, 'home') } },
+      { cwd: context.root, env: { ...process.env, ...env, METRE_HOME: join(scratch, 'home') } },
     );
     if (run.code !== 0) {
       throw new BenchError(
@@ -157,6 +159,7 @@ function baselineRows({ numstatMs, commitsMs }: Baseline): Row[] {
 
 function timeRows(
   runs: readonly MetreRun[],
+  singleRuns: readonly MetreRun[],
   metadataRuns: readonly MetreRun[],
   baseline: Baseline,
 ): Row[] {
@@ -164,6 +167,7 @@ function timeRows(
     min(runs.map((r) => r.summary[field]));
   const wallMs = min(runs.map((r) => r.wallMs));
   const metadataWallMs = min(metadataRuns.map((r) => r.wallMs));
+  const singleWallMs = min(singleRuns.map((r) => r.wallMs));
   return [
     ['metre collect, whole process (wall)', seconds(wallMs)],
     ['  durationMs (reported)', seconds(best('durationMs'))],
@@ -174,6 +178,8 @@ function timeRows(
     ['  commitsPassMs (while git already prints the files pass)', seconds(best('commitsPassMs'))],
     ['  filesPassMs', seconds(best('filesPassMs'))],
     ratioRow('metre wall / git log numstat', wallMs, baseline.numstatMs),
+    ['metre collect, one git process for the files (wall)', seconds(singleWallMs)],
+    ratioRow('one-process wall / git log numstat', singleWallMs, baseline.numstatMs, false),
     ['metre collect --commits-only (wall)', seconds(metadataWallMs)],
     ['  commitsPassMs', seconds(min(metadataRuns.map((r) => r.summary.commitsPassMs)))],
     ratioRow('metadata-only wall / git log without numstat', metadataWallMs, baseline.commitsMs),
@@ -219,16 +225,24 @@ async function run(context: BenchContext): Promise<void> {
   const repo = await cachedRepo(context, options);
   const origin = repo.generated ? `generated in ${repo.seconds.toFixed(1)} s` : 'cached';
   context.log(`repository ${repo.dir} (${origin})`);
+  const { gitProcesses } = loadConfig(process.env).collect;
   const baseline = await measureBaseline(context, repo.dir);
   const heading =
     `ingest: ${integer(repo.commits)} commits, ${repo.branches} branches, ${repo.tags} tags ` +
     `(seed ${context.seed}; ${repo.dir}, ${origin})\n` +
-    `every time is the best of ${context.runs} runs; peak RSS is the highest seen\n`;
+    `every time is the best of ${context.runs} runs; peak RSS is the highest seen\n` +
+    `metre's files pass runs ${gitProcesses} git processes side by side (METRE_GIT_PROCESSES); ` +
+    `git alone is one process, and so is the one-process line\n`;
   context.log(`metre collect, ${context.runs} runs`);
   let runs: MetreRun[];
+  let singleRuns: MetreRun[];
   let metadataRuns: MetreRun[];
   try {
     runs = await repeat(context.runs, () => collectOnce(context, repo.dir));
+    context.log(`metre collect with one git process, ${context.runs} runs`);
+    singleRuns = await repeat(context.runs, () =>
+      collectOnce(context, repo.dir, [], { METRE_GIT_PROCESSES: '1' }),
+    );
     context.log(`metre collect --commits-only, ${context.runs} runs`);
     metadataRuns = await repeat(context.runs, () =>
       collectOnce(context, repo.dir, ['--commits-only']),
@@ -240,7 +254,7 @@ async function run(context: BenchContext): Promise<void> {
   const wallMs = min(runs.map((r) => r.wallMs));
   const rows = [
     ...baselineRows(baseline),
-    ...timeRows(runs, metadataRuns, baseline),
+    ...timeRows(runs, singleRuns, metadataRuns, baseline),
     ...storeRows(runs, repo.commits, wallMs),
   ];
   process.stdout.write(`${heading}\n${table(rows)}\n\n`);
