@@ -102,6 +102,14 @@ describe('metre metrics', () => {
     }[];
     expect(json.map((m) => m.id)).toEqual(registry.map((m) => m.id));
     expect(json.find((m) => m.id === 'commits')?.params.properties).toHaveProperty('granularity');
+    // A scalar that becomes a time series with a granularity says so, in text and in JSON.
+    expect(text.stdout).toContain(
+      'elephant-factor (v1, scalar; timeseries with a granularity): Elephant factor',
+    );
+    expect(json.find((m) => m.id === 'elephant-factor')).toMatchObject({
+      kind: 'scalar',
+      kindWithGranularity: 'timeseries',
+    });
   });
 });
 

@@ -85,7 +85,11 @@ export function renderCatalogue(metrics: readonly MetricDescription[]): string {
   return metrics
     .map((m) => {
       const params = Object.keys((m.params.properties as object | undefined) ?? {});
-      const header = `${m.id} (v${m.version}, ${m.kind}): ${m.title}`;
+      const kind =
+        m.kindWithGranularity === undefined
+          ? m.kind
+          : `${m.kind}; ${m.kindWithGranularity} with a granularity`;
+      const header = `${m.id} (v${m.version}, ${kind}): ${m.title}`;
       return `${header}\n  params: ${params.join(', ') || 'none'}\n${wrap(m.definition, 96, '  ')}`;
     })
     .join('\n\n')
