@@ -103,7 +103,8 @@ export const JobAcceptedSchema = z
   })
   .openapi('JobAccepted');
 
-const point = z.record(z.string(), z.union([z.string(), z.number()]));
+/** A time series bucket: its start, `t` (`YYYY-MM-DD`, UTC), and the metric's numeric fields. */
+const point = z.object({ t: z.string() }).catchall(z.number());
 const detail = z.record(z.string(), z.unknown()).optional();
 
 export const MetricResultSchema = z
