@@ -163,7 +163,7 @@ async function registerDemo(services: Services, io: RoleProcess): Promise<void> 
   const demo = config.demoRepo;
   if (demo === undefined) {
     const own = io.ownRepository;
-    if (!existsSync(join(own, '.git')) || (await store.listRepositories()).length > 0) return;
+    if (!existsSync(join(own, '.git')) || (await store.listRepositoryRecords()).length > 0) return;
   }
   const source = parseSource(demo ?? io.ownRepository, { allowLocal: true, cwd: io.cwd });
   const repository = await store.saveRepository({

@@ -94,7 +94,7 @@ async function repositoryNames(config: Config): Promise<Map<string, string>> {
   try {
     const store = await openStore(config.store, { readOnly: true });
     try {
-      return new Map((await store.listRepositories()).map((r) => [r.id, r.name]));
+      return new Map((await store.listRepositoryRecords()).map((r) => [r.id, r.name]));
     } finally {
       await store.close();
     }

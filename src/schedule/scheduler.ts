@@ -1,5 +1,5 @@
 import { errorText, previousDue, type Queue, type RepeatSpec } from '../queue/index.js';
-import type { RepositorySummary, Store } from '../store/index.js';
+import type { Repository, Store } from '../store/index.js';
 import { collectJobId, type Logger } from '../worker/index.js';
 import { scheduleCron } from './schedule.js';
 
@@ -78,7 +78,7 @@ export class Scheduler {
 
   /** One pass: a repeat for every repository, none for repositories that are gone. */
   async sync(): Promise<SyncReport> {
-    const repositories = await this.#deps.store.listRepositories();
+    const repositories = await this.#deps.store.listRepositoryRecords();
     let invalid = 0;
     for (const repository of repositories) {
       const spec = this.#spec(repository);
@@ -93,7 +93,7 @@ export class Scheduler {
     return { scheduled: repositories.length - invalid, removed: stale.length, invalid };
   }
 
-  #spec(repository: RepositorySummary): RepeatSpec<'collect'> | undefined {
+  #spec(repository: Repository): RepeatSpec<'collect'> | undefined {
     try {
       return {
         key: `${KEY_PREFIX}${repository.id}`,
@@ -115,7 +115,7 @@ export class Scheduler {
    * next due time. Run once, when a scheduler starts: the repeats take over from there.
    */
   async catchUp(now = new Date()): Promise<string[]> {
-    const repositories = await this.#deps.store.listRepositories();
+    const repositories = await this.#deps.store.listRepositoryRecords();
     const enqueued: string[] = [];
     for (const repository of repositories.filter((r) => this.#missed(r, now))) {
       const job = await this.#deps.queue.enqueue(
@@ -130,7 +130,7 @@ export class Scheduler {
     return enqueued;
   }
 
-  #missed(repository: RepositorySummary, now: Date): boolean {
+  #missed(repository: Repository, now: Date): boolean {
     if (repository.status === 'failed') return false;
     if (repository.lastCollectedAt === null) return true;
     const spec = this.#spec(repository);

@@ -178,7 +178,12 @@ export interface Store {
   saveRepository(input: { name: string; source: string; schedule?: string }): Promise<Repository>;
   /** Finds a repository by id or name. */
   findRepository(idOrName: string): Promise<Repository | undefined>;
+  /** Every repository with its counts, by name: this counts every repository's data. */
   listRepositories(): Promise<RepositorySummary[]>;
+  /** Every repository by name, without counting anything: cheap whatever the data. */
+  listRepositoryRecords(): Promise<Repository[]>;
+  /** One repository, by id or name, with its counts (its own data only); undefined if unknown. */
+  summarizeRepository(idOrName: string): Promise<RepositorySummary | undefined>;
   updateRepository(id: string, patch: RepositoryPatch): Promise<void>;
   /** Removes the repository and everything stored of it. Removing an unknown id does nothing. */
   deleteRepository(id: string): Promise<void>;

@@ -171,6 +171,18 @@ function describeRepositories(ctx: () => Context): void {
         fileChanges: 0,
       });
       for (const value of Object.values(mine[0]!)) expect(typeof value).not.toBe('bigint');
+
+      // One repository's counts, by id or by name, equal its row of the list.
+      expect(await store.summarizeRepository(repo.id)).toEqual(mine[0]);
+      expect(await store.summarizeRepository(other.name)).toEqual(mine[1]);
+      expect(await store.summarizeRepository('missing')).toBeUndefined();
+      // The records alone: the same repositories in the same order, nothing counted.
+      const records = (await store.listRepositoryRecords()).filter(
+        (r) => r.id === repo.id || r.id === other.id,
+      );
+      expect(records.map((r) => r.name)).toEqual([repo.name, other.name]);
+      expect(records[0]).toEqual(await store.findRepository(repo.id));
+      expect(records[0]).not.toHaveProperty('commits');
     });
   });
 }

@@ -125,6 +125,21 @@ export class DuckDBStore implements Store {
     return this.#call(async () => (await this.#rows(sql.LIST_REPOSITORIES)).map(toSummary));
   }
 
+  listRepositoryRecords(): Promise<Repository[]> {
+    return this.#call(async () =>
+      (await this.#rows(sql.LIST_REPOSITORY_RECORDS)).map(toRepository),
+    );
+  }
+
+  summarizeRepository(idOrName: string): Promise<RepositorySummary | undefined> {
+    return this.#call(async () => {
+      const [found] = await this.#rows(sql.FIND_REPOSITORY, text(idOrName));
+      if (found === undefined) return undefined;
+      const [row] = await this.#rows(sql.SUMMARIZE_REPOSITORY, text(toRepository(found).id));
+      return row && toSummary(row);
+    });
+  }
+
   updateRepository(id: string, patch: RepositoryPatch): Promise<void> {
     return this.#call(async () => {
       if (patch.name !== undefined) {

@@ -1,7 +1,6 @@
 /** The DuckDB dialect's statements. Every value is a `$n` parameter, bound at run time. */
 
-const REPOSITORY_COLUMNS = `r.id, r.name, r.source, r.default_branch, r.head, r.status, r.last_error,
-  r.data_version, r.last_collected_at, r.schedule`;
+import { REPOSITORY_COLUMNS, repositoriesWithCounts } from '../shared/repository-sql.js';
 
 // An id wins over a name, so a repository named like another's id is still found by its id.
 export const FIND_REPOSITORY = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
@@ -21,18 +20,11 @@ export const DELETE_REPOSITORY = `DELETE FROM repositories WHERE id = $1`;
 // A result's repositories are the JSON list of their ids (UUIDs, which hold no LIKE wildcard).
 export const DELETE_RESULTS_OF = `DELETE FROM metric_results WHERE repositories LIKE $1`;
 
-export const LIST_REPOSITORIES = `SELECT ${REPOSITORY_COLUMNS},
-    coalesce(d.n, 0) AS commits,
-    coalesce(c.n, 0) AS commits_all_refs,
-    coalesce(c.merges, 0) AS merge_commits,
-    coalesce(f.n, 0) AS file_changes
-  FROM repositories r
-  LEFT JOIN (SELECT repo_id, count(*) AS n FROM default_branch_commits GROUP BY repo_id) d
-    ON d.repo_id = r.id
-  LEFT JOIN (SELECT repo_id, count(*) AS n, count(*) FILTER (WHERE is_merge) AS merges
-    FROM commits GROUP BY repo_id) c ON c.repo_id = r.id
-  LEFT JOIN (SELECT repo_id, count(*) AS n FROM file_changes GROUP BY repo_id) f
-    ON f.repo_id = r.id
+export const LIST_REPOSITORIES = `${repositoriesWithCounts(false)} ORDER BY r.name`;
+
+export const SUMMARIZE_REPOSITORY = repositoriesWithCounts(true);
+
+export const LIST_REPOSITORY_RECORDS = `SELECT ${REPOSITORY_COLUMNS} FROM repositories r
   ORDER BY r.name`;
 
 export const BUMP_DATA_VERSION = `UPDATE repositories SET data_version = data_version + 1

@@ -127,6 +127,23 @@ export class PgFamilyStore implements Store {
     });
   }
 
+  listRepositoryRecords(): Promise<Repository[]> {
+    return this.#call(async () => {
+      const { rows } = await this.#client.query(this.#statements.listRepositoryRecords);
+      return rows.map(toRepository).sort((a, b) => compare(a.name, b.name));
+    });
+  }
+
+  summarizeRepository(idOrName: string): Promise<RepositorySummary | undefined> {
+    return this.#call(async () => {
+      const found = await this.#first(this.#client, this.#statements.findRepository, [idOrName]);
+      if (found === undefined) return undefined;
+      const { id } = toRepository(found);
+      const row = await this.#first(this.#client, this.#statements.summarizeRepository, [id]);
+      return row && toSummary(row);
+    });
+  }
+
   updateRepository(id: string, patch: RepositoryPatch): Promise<void> {
     return this.#call(async () => {
       if (patch.name !== undefined) {

@@ -4,8 +4,7 @@
  * cast (`$2::TEXT[]`) because the wire protocol sends them untyped.
  */
 
-const REPOSITORY_COLUMNS = `r.id, r.name, r.source, r.default_branch, r.head, r.status, r.last_error,
-  r.data_version, r.last_collected_at, r.schedule`;
+import { REPOSITORY_COLUMNS, repositoriesWithCounts } from '../shared/repository-sql.js';
 
 export const postgresStatements = {
   // An id wins over a name, so a repository named like another's id is still found by its id.
@@ -30,18 +29,11 @@ export const postgresStatements = {
   deleteResultsOf: `DELETE FROM metric_results WHERE repositories LIKE $1`,
 
   // Sorted by the caller (code unit order, as on every backend), not by the database's collation.
-  listRepositories: `SELECT ${REPOSITORY_COLUMNS},
-      coalesce(d.n, 0) AS commits,
-      coalesce(c.n, 0) AS commits_all_refs,
-      coalesce(c.merges, 0) AS merge_commits,
-      coalesce(f.n, 0) AS file_changes
-    FROM repositories r
-    LEFT JOIN (SELECT repo_id, count(*) AS n FROM default_branch_commits GROUP BY repo_id) d
-      ON d.repo_id = r.id
-    LEFT JOIN (SELECT repo_id, count(*) AS n, sum(CASE WHEN is_merge THEN 1 ELSE 0 END) AS merges
-      FROM commits GROUP BY repo_id) c ON c.repo_id = r.id
-    LEFT JOIN (SELECT repo_id, count(*) AS n FROM file_changes GROUP BY repo_id) f
-      ON f.repo_id = r.id`,
+  listRepositories: repositoriesWithCounts(false),
+
+  summarizeRepository: repositoriesWithCounts(true),
+
+  listRepositoryRecords: `SELECT ${REPOSITORY_COLUMNS} FROM repositories r`,
 
   bumpDataVersion: `UPDATE repositories SET data_version = data_version + 1 WHERE id = $1`,
 
