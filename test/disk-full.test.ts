@@ -9,6 +9,7 @@ import { buildScriptedRepo } from './support/repos.js';
 
 let ws: { path: string; remove: () => void };
 let home = '';
+let spoolHome = '';
 let mounted = false;
 
 /** A small tmpfs makes the disk fill up for real; mounting needs root, else the test skips. */
@@ -26,13 +27,15 @@ beforeAll(async () => {
   ws = tempDir();
   home = join(ws.path, 'home');
   mounted = mountTinyDisk(home, '4m');
+  spoolHome = join(ws.path, 'spool-home');
+  mounted &&= mountTinyDisk(spoolHome, '256k');
   if (!mounted) console.warn('disk-full test skipped: mounting a tmpfs needs root');
   buildScriptedRepo(join(ws.path, 'small'));
   await makeRepo(join(ws.path, 'large'), { commits: 6000, seed: 3 });
 }, 120_000);
 
 afterAll(() => {
-  if (mounted) execFileSync('umount', [home]);
+  if (mounted) for (const dir of [home, spoolHome]) execFileSync('umount', [dir]);
   ws.remove();
 });
 
@@ -53,5 +56,18 @@ describe('a full disk', () => {
     const small = (out: string) =>
       (JSON.parse(out) as { name: string }[]).find((repo) => repo.name === 'small');
     expect(small(after.stdout)).toEqual(small(before.stdout));
+  }, 120_000);
+
+  it('fills while git processes spool their output, with the same coded line', (context) => {
+    if (!mounted) context.skip();
+    // The store has room; the home, where three git processes spool the file changes, has not.
+    const store = `duckdb:${join(ws.path, 'spool-store.duckdb')}`;
+    const env = { METRE_HOME: spoolHome, METRE_GIT_PROCESSES: '3', METRE_GIT_SLICE_COMMITS: '500' };
+    const full = runMetre(['collect', join(ws.path, 'large'), '--store', store], env);
+    expect(full.code).toBe(4);
+    expect(full.stderr.trim().split('\n').at(-1)).toMatch(/^metre: error METRE_DISK_FULL: /);
+    expect(full.stderr).not.toMatch(/\n\s+at /);
+    const repos = runMetre(['repos', '--store', store, '--format', 'json'], env);
+    expect(JSON.parse(repos.stdout)).toMatchObject([{ name: 'large', status: 'failed' }]);
   }, 120_000);
 });
