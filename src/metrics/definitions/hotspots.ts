@@ -33,22 +33,6 @@ function directoryOf(path: string, depth: number): string {
   return `CASE WHEN NOT ${deeper(1)} THEN NULL ${whens.join(' ')} ELSE ${prefix(depth)} END`;
 }
 
-/**
- * Each directory's distinct commits over the file change rows `rows` (the `file_dirs` CTE in
- * scope). At depth 1 a row's directory is one LIKE and one split_part, cheaper worked out in place
- * than joining every row back to its path's directory (at 50,000 commits, 23 ms against 33 for
- * the whole metric); deeper, the string work per row costs more than the join (65 ms against 48).
- */
-function dirCommits(rows: string, depth: number): string {
-  if (depth === 1) {
-    return `SELECT dir, CAST(count(DISTINCT sha) AS BIGINT) AS commits
-      FROM (SELECT sha, ${directoryOf('path', 1)} AS dir FROM (${rows}) f) r
-      WHERE dir IS NOT NULL GROUP BY dir`;
-  }
-  return `SELECT d.dir, CAST(count(DISTINCT f.sha) AS BIGINT) AS commits
-    FROM (${rows}) f JOIN file_dirs d ON d.path = f.path GROUP BY d.dir`;
-}
-
 /** Files and directories ranked by commits touching them or lines changed. */
 export const hotspots = defineMetric({
   id: 'hotspots',
@@ -78,9 +62,9 @@ export const hotspots = defineMetric({
     const order = `ORDER BY ${first} DESC, ${second} DESC`;
     const limit = b.bind(p.limit);
     // A commit lists a path once (git log --numstat -M), so a file's commits are its rows. A
-    // directory is worked out once per distinct path; its lines are its files' sums, its commits
-    // distinct over its rows (see `dirCommits`). The file changes are read twice rather than kept
-    // in a CTE (see `scopedFilesQuery`).
+    // directory is worked out once per distinct path (string work per row costs more than the
+    // join back on path); its lines are its files' sums, its commits distinct over its rows. The
+    // file changes are read twice rather than kept in a CTE (see `scopedFilesQuery`).
     const rows = () => scopedFilesQuery(b, context, scope);
     return [
       b.build(`WITH ${scopedCommits(b, context, scope)},
@@ -92,7 +76,8 @@ export const hotspots = defineMetric({
         dir_lines AS (SELECT d.dir, CAST(sum(f.added) AS BIGINT) AS added,
           CAST(sum(f.deleted) AS BIGINT) AS deleted
           FROM files f JOIN file_dirs d ON d.path = f.path GROUP BY d.dir),
-        dir_commits AS (${dirCommits(rows(), p.depth)}),
+        dir_commits AS (SELECT d.dir, CAST(count(DISTINCT f.sha) AS BIGINT) AS commits
+          FROM (${rows()}) f JOIN file_dirs d ON d.path = f.path GROUP BY d.dir),
         dirs AS (SELECT l.dir AS path, c.commits, l.added, l.deleted
           FROM dir_lines l JOIN dir_commits c ON c.dir = l.dir),
         ranked AS (
