@@ -20,9 +20,32 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 /**
- * Bearer tokens: with `token` set every mutation needs it; with `readToken` set every read needs
- * it or `token`. Unset, that side is open. The check answers 401 (a problem with a challenge), or
- * undefined to let the request through.
+ * Whether a request may go on as far as bearer tokens go: with `token` set every mutation needs
+ * it; with `readToken` set every read needs it or `token`. Unset, that side is open.
+ *
+ * @example const allowed = tokenCheck({ token: 's3cret', readToken: undefined })('GET', undefined);
+ */
+export function tokenCheck(options: {
+  readonly token: string | undefined;
+  readonly readToken: string | undefined;
+}): (method: string, authorization: string | undefined) => boolean {
+  const { token, readToken } = options;
+  const readTokens = [readToken, token].filter((t): t is string => t !== undefined);
+  const writeTokens = token === undefined ? [] : [token];
+  return (method, authorization) => {
+    const read = READ_METHODS.has(method);
+    const required = read ? readToken !== undefined : token !== undefined;
+    if (!required) return true;
+    const given = bearer(authorization);
+    // Every accepted token is compared, so the time taken does not say which one matched.
+    const accepted = read ? readTokens : writeTokens;
+    return given !== undefined && accepted.map((t) => sameSecret(given, t)).some(Boolean);
+  };
+}
+
+/**
+ * Bearer tokens (see `tokenCheck`): 401, a problem with a challenge, or undefined to let the
+ * request through.
  *
  * @example const denied = bearerAuth({ token: 's3cret', readToken: undefined })(c);
  */
@@ -30,19 +53,10 @@ export function bearerAuth(options: {
   readonly token: string | undefined;
   readonly readToken: string | undefined;
 }): (c: Context<ApiEnv>) => Response | undefined {
-  const { token, readToken } = options;
+  const allowed = tokenCheck(options);
   return (c) => {
-    const read = READ_METHODS.has(c.req.method);
-    const accepted = (read ? [readToken, token] : [token]).filter(
-      (t): t is string => t !== undefined,
-    );
-    const required = read ? readToken !== undefined : token !== undefined;
-    if (!required) return undefined;
-    const given = bearer(header(c, 'authorization'));
-    // Every accepted token is compared, so the time taken does not say which one matched.
-    const ok = given !== undefined && accepted.map((t) => sameSecret(given, t)).some(Boolean);
-    if (ok) return undefined;
-    const what = read ? 'Reading' : 'Changing';
+    if (allowed(c.req.method, header(c, 'authorization'))) return undefined;
+    const what = READ_METHODS.has(c.req.method) ? 'Reading' : 'Changing';
     return problem(
       c,
       new MetreError(

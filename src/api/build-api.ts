@@ -3,12 +3,13 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { MetreError } from '../errors/index.js';
-import { bearerAuth } from './auth.js';
+import { bearerAuth, tokenCheck } from './auth.js';
+import { cachedMetricFront, type NodeFront } from './cached-front.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiEnv } from './env.js';
 import { ApiMetrics } from './prometheus.js';
 import { ProblemWithExtras, asMetreError, problem, redact, type FieldError } from './problem.js';
-import { clientAddress, rateLimit } from './rate-limit.js';
+import { clientAddress, incomingClient, rateLimit, tokenBuckets } from './rate-limit.js';
 import { requestLog } from './request-log.js';
 import { ResultMemo } from './result-memo.js';
 import { affiliationRoutes } from './routes/affiliations.js';
@@ -43,8 +44,11 @@ const OPEN_PATHS = new Set([
   '/api/docs.css',
 ]);
 
-/** The API as a Hono app, of which `fetch` answers requests. */
-export type Api = OpenAPIHono<ApiEnv>;
+/**
+ * The API as a Hono app, of which `fetch` answers requests, and the front that a node server puts
+ * before it: it answers cached metric requests itself (see `cachedMetricFront`).
+ */
+export type Api = OpenAPIHono<ApiEnv> & { readonly front: NodeFront };
 
 /**
  * Builds the REST API over the roles it is given. It never listens: `boot/` serves `app.fetch`
@@ -53,6 +57,7 @@ export type Api = OpenAPIHono<ApiEnv>;
  * @example
  * const app = buildApi({ config: config.api, store, queue, engine, logger, ... });
  * const res = await app.request('/api/repositories');
+ * createServer((req, res) => app.front(req, res) || void adapterListener(req, res));
  */
 export function buildApi(deps: ApiDeps): Api {
   const now = deps.now ?? Date.now;
@@ -71,12 +76,15 @@ export function buildApi(deps: ApiDeps): Api {
   if (deps.config.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: [...deps.config.corsOrigins], maxAge: 600 }));
   }
+  const perMinute = deps.config.rateLimitPerMinute;
+  const takeToken = tokenBuckets({ perMinute, now });
   const limit = rateLimit({
-    perMinute: deps.config.rateLimitPerMinute,
+    perMinute,
+    take: takeToken,
     clientOf: clientAddress(deps.config.trustProxy),
-    now,
   });
-  const auth = bearerAuth({ token: deps.config.token, readToken: deps.config.readToken });
+  const tokens = { token: deps.config.token, readToken: deps.config.readToken };
+  const auth = bearerAuth(tokens);
   const limitBody = bodyLimit({
     maxSize: deps.config.bodyLimitBytes,
     onError: () => {
@@ -133,7 +141,16 @@ export function buildApi(deps: ApiDeps): Api {
     ),
   );
   app.onError(onError);
-  return app;
+  const clientOf = incomingClient(deps.config.trustProxy);
+  const front = cachedMetricFront({
+    memo,
+    metrics,
+    logger: deps.logger,
+    rateLimit: perMinute === 0 ? () => undefined : (incoming) => takeToken(clientOf(incoming)),
+    tokenAllows: tokenCheck(tokens),
+    cors: deps.config.corsOrigins.length > 0,
+  });
+  return Object.assign(app, { front });
 }
 
 /** Anything thrown: a problem answer; a failure of metre itself is logged (redacted), not shown. */

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { ApiEnv } from './env.js';
 
@@ -54,7 +55,11 @@ export function addMissingHeaders(c: Context<ApiEnv>): void {
  */
 export function header(c: Context<ApiEnv>, name: string): string | undefined {
   const incoming = c.env?.incoming;
-  if (incoming === undefined) return c.req.header(name);
+  return incoming === undefined ? c.req.header(name) : incomingHeader(incoming, name);
+}
+
+/** A node request's header (name in lower case), repeated values joined as Headers joins them. */
+export function incomingHeader(incoming: IncomingMessage, name: string): string | undefined {
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }

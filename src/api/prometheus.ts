@@ -1,6 +1,10 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from '../queue/index.js';
 import type { Store } from '../store/index.js';
+import { LatencyHistogram } from './latency-histogram.js';
+
+type Outcome = 'hit' | 'stale' | 'miss';
+const OUTCOMES: readonly Outcome[] = ['hit', 'stale', 'miss'];
 
 /**
  * The API's Prometheus metrics, in a registry of its own (several apps in one process, as in
@@ -11,33 +15,32 @@ import type { Store } from '../store/index.js';
  */
 export class ApiMetrics {
   readonly registry = new Registry();
-  readonly #latency: Histogram<'method' | 'route' | 'status'>;
-  readonly #cache: Counter<'outcome'>;
-  readonly #outcomes: Record<'hit' | 'stale' | 'miss', { inc(value?: number): void }>;
-  /** The histogram's series by method, route and status: labels hashed once, not per request. */
-  readonly #children = new Map<string, { observe(value: number): void }>();
+  readonly #latency: LatencyHistogram;
+  /** Cache outcomes since the last scrape: counted by a plain addition, handed over on a scrape. */
+  readonly #outcomes: Record<Outcome, number> = { hit: 0, stale: 0, miss: 0 };
 
   constructor(deps: { store: Store; queue: Queue; now: () => number }) {
     const registers = [this.registry];
-    this.#latency = new Histogram({
-      name: 'metre_http_request_duration_seconds',
-      help: 'HTTP request latency by method, route template and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
-    this.#cache = new Counter({
+    this.#latency = new LatencyHistogram(
+      'metre_http_request_duration_seconds',
+      'HTTP request latency by method, route template and status',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
+    this.registry.registerMetric(this.#latency.asRegistered());
+    const outcomes = this.#outcomes;
+    const cache = new Counter({
       name: 'metre_metric_cache_requests_total',
       help: 'Metric requests by outcome: hit (fresh), stale (served stale), miss (computed)',
       labelNames: ['outcome'],
       registers,
+      collect() {
+        for (const outcome of OUTCOMES) {
+          this.inc({ outcome }, outcomes[outcome]);
+          outcomes[outcome] = 0;
+        }
+      },
     });
-    this.#outcomes = {
-      hit: this.#cache.labels('hit'),
-      stale: this.#cache.labels('stale'),
-      miss: this.#cache.labels('miss'),
-    };
-    for (const child of Object.values(this.#outcomes)) child.inc(0);
+    for (const outcome of OUTCOMES) cache.inc({ outcome }, 0);
     new Gauge({
       name: 'metre_jobs',
       help: 'Jobs in the queue by state',
@@ -67,18 +70,12 @@ export class ApiMetrics {
 
   /** Records one request's latency under its route template (never the raw path: bounded labels). */
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.#children.get(key);
-    if (child === undefined) {
-      child = this.#latency.labels({ method, route, status: String(status) });
-      this.#children.set(key, child);
-    }
-    child.observe(seconds);
+    this.#latency.observe(method, route, status, seconds);
   }
 
   /** Counts a metric request's cache outcome. */
-  cache(outcome: 'hit' | 'stale' | 'miss'): void {
-    this.#outcomes[outcome].inc();
+  cache(outcome: Outcome): void {
+    this.#outcomes[outcome] += 1;
   }
 
   /** The text exposition format. */

@@ -1,7 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { MetreError } from '../errors/index.js';
 import type { ApiEnv } from './env.js';
-import { header } from './headers.js';
+import { header, incomingHeader } from './headers.js';
 import { problem } from './problem.js';
 
 interface Bucket {
@@ -13,23 +14,27 @@ interface Bucket {
 const MAX_CLIENTS = 10_000;
 
 /**
- * A token bucket per client: `perMinute` requests a minute, in bursts of up to `perMinute`. Past
- * it, 429 with `Retry-After` (whole seconds until one more request is allowed); undefined lets
- * the request through. 0 turns it off.
- *
- * @example const limited = rateLimit({ perMinute: 600, clientOf: (c) => 'ip', now: Date.now })(c);
+ * Takes one request from a client's bucket: undefined when it may go on (one token spent), else
+ * the whole seconds until it may (nothing spent, so asking again at once answers the same: the
+ * cached-metric front can ask, step aside, and let the app ask and refuse).
  */
-export function rateLimit(options: {
+export type TakeToken = (client: string) => number | undefined;
+
+/**
+ * A token bucket per client: `perMinute` requests a minute, in bursts of up to `perMinute`. 0
+ * turns it off (every request goes on).
+ *
+ * @example const take = tokenBuckets({ perMinute: 600, now: Date.now }); take('192.0.2.1');
+ */
+export function tokenBuckets(options: {
   readonly perMinute: number;
-  readonly clientOf: (c: Context<ApiEnv>) => string;
   readonly now: () => number;
-}): (c: Context<ApiEnv>) => Response | undefined {
-  const { perMinute, clientOf, now } = options;
+}): TakeToken {
+  const { perMinute, now } = options;
   const buckets = new Map<string, Bucket>();
   const perMs = perMinute / 60_000;
-  return (c) => {
+  return (client) => {
     if (perMinute === 0) return undefined;
-    const client = clientOf(c);
     const at = now();
     const bucket = buckets.get(client) ?? { tokens: perMinute, at };
     bucket.tokens = Math.min(perMinute, bucket.tokens + (at - bucket.at) * perMs);
@@ -41,7 +46,26 @@ export function rateLimit(options: {
       bucket.tokens -= 1;
       return undefined;
     }
-    const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+  };
+}
+
+/**
+ * The rate limit of a request: 429 with `Retry-After` (whole seconds until one more request is
+ * allowed) past the client's bucket; undefined lets the request through.
+ *
+ * @example const limited = rateLimit({ perMinute: 600, take: tokenBuckets(…), clientOf: (c) => 'ip' })(c);
+ */
+export function rateLimit(options: {
+  readonly perMinute: number;
+  readonly take: TakeToken;
+  readonly clientOf: (c: Context<ApiEnv>) => string;
+}): (c: Context<ApiEnv>) => Response | undefined {
+  const { perMinute, take, clientOf } = options;
+  return (c) => {
+    if (perMinute === 0) return undefined;
+    const retryAfter = take(clientOf(c));
+    if (retryAfter === undefined) return undefined;
     return problem(
       c,
       new MetreError(
@@ -59,11 +83,25 @@ export function rateLimit(options: {
  * X-Forwarded-For (set by the proxy in front); `local` when neither is known (in-process tests).
  */
 export function clientAddress(trustProxy: boolean): (c: Context<ApiEnv>) => string {
+  const of = incomingClient(trustProxy);
   return (c) => {
+    const incoming = c.env?.incoming;
+    if (incoming !== undefined) return of(incoming);
     if (trustProxy) {
       const forwarded = header(c, 'x-forwarded-for')?.split(',')[0]?.trim();
       if (forwarded) return forwarded.slice(0, 64);
     }
-    return c.env?.incoming?.socket.remoteAddress ?? 'local';
+    return 'local';
+  };
+}
+
+/** `clientAddress` read straight from a node request. */
+export function incomingClient(trustProxy: boolean): (incoming: IncomingMessage) => string {
+  return (incoming) => {
+    if (trustProxy) {
+      const forwarded = incomingHeader(incoming, 'x-forwarded-for')?.split(',')[0]?.trim();
+      if (forwarded) return forwarded.slice(0, 64);
+    }
+    return incoming.socket.remoteAddress ?? 'local';
   };
 }

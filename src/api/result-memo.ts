@@ -34,7 +34,7 @@ const etagOf = (body: string): string => `"${createHash('sha1').update(body).dig
  * data version was last checked. `clear()` drops everything at once: called when a collection
  * finishes or the API changes anything a metric reads. Stale answers are never kept.
  *
- * @example const hit = memo.fresh(key); if (hit) return hit.json;
+ * @example const rendered = memo.recall('commits?repo=metre', 'application/json');
  */
 export class ResultMemo {
   readonly #entries = new Map<string, Entry>();
@@ -74,9 +74,15 @@ export class ResultMemo {
     return entry;
   }
 
-  /** What a request spelled this way was found to mean, if it was seen before. */
-  spelling(raw: string): Spelling | undefined {
-    return this.#spellings.get(raw);
+  /**
+   * The representation to send for a request spelled exactly as an earlier one (metric and query
+   * string, see `spelledAs`) when its answer is kept and fresh: CSV or JSON as `wantsCsv` says.
+   */
+  recall(raw: string, accept: string | undefined): Rendered | undefined {
+    const known = this.#spellings.get(raw);
+    const kept = known && this.fresh(known.key);
+    if (known === undefined || kept === undefined) return undefined;
+    return wantsCsv(known.format, accept) ? this.csv(kept) : kept.json;
   }
 
   /** Remembers what a spelling means, so the next request spelled alike skips parsing. */
@@ -109,6 +115,60 @@ function renderEntry(response: MetricResponse): Entry {
     csv: undefined,
     checkedAt: 0,
   };
+}
+
+/**
+ * A metric request as spelled: the metric id and the query string exactly as the URL has it (the
+ * memo's first key, known before anything is parsed).
+ */
+export function spelledAs(metricId: string, url: string): string {
+  const start = url.indexOf('?');
+  return `${metricId}?${start < 0 ? '' : url.slice(start + 1)}`;
+}
+
+/** JSON unless CSV is asked for: `format` wins, else the first of the two the Accept header names. */
+export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
+  if (format !== undefined) return format === 'csv';
+  const text = (accept ?? '').toLowerCase();
+  const csv = text.indexOf('text/csv');
+  const json = text.indexOf('application/json');
+  return csv >= 0 && (json < 0 || csv < json);
+}
+
+/** A result's answer: its bytes with their ETag, or 304 when the client has them. */
+export interface ResultAnswer {
+  readonly status: 200 | 304;
+  /** Every header of the answer (node adds only Date and those of the connection). */
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | null;
+}
+
+/** The answer for a representation, built in one go (headers as one plain object). */
+export function resultAnswer(
+  rendered: Rendered,
+  requestId: string,
+  ifNoneMatch: string | undefined,
+): ResultAnswer {
+  if (etagMatches(ifNoneMatch, rendered.etag)) {
+    const headers = {
+      'cache-control': 'no-cache',
+      vary: 'Accept, Authorization',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': requestId,
+      etag: rendered.etag,
+    };
+    return { status: 304, headers, body: null };
+  }
+  const headers = {
+    'content-type': rendered.contentType,
+    'content-length': String(rendered.body.byteLength),
+    etag: rendered.etag,
+    'cache-control': 'no-cache',
+    vary: 'Accept, Authorization',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': requestId,
+  };
+  return { status: 200, headers, body: rendered.body };
 }
 
 /** Whether an If-None-Match header names this ETag (or `*`); weak comparison, as for GET. */
