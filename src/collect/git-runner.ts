@@ -70,7 +70,7 @@ const SAFE_FLAGS = [
 /** Large enough that git keeps producing while a batch is being stored. */
 const STREAM_BUFFER_BYTES = 16 * 1024 * 1024;
 /** A spool is read in chunks of this size... */
-const SPOOL_CHUNK_BYTES = 1024 * 1024;
+const SPOOL_CHUNK_BYTES = 256 * 1024;
 /** ...and looked at again after this pause when the reader has caught up with a running git. */
 const SPOOL_POLL_MS = 5;
 
