@@ -58,7 +58,7 @@ export class ApiMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const repo of await deps.store.listRepositories()) {
+        for (const repo of await deps.store.listRepositoryRecords()) {
           if (repo.lastCollectedAt === null) continue;
           const lag = (deps.now() - repo.lastCollectedAt.getTime()) / 1000;
           this.set({ repository: repo.name }, Math.max(0, lag));

@@ -130,7 +130,7 @@ export function repositoryRoutes({ app, deps, memo }: RouteContext): void {
   }
 
   async function view(repository: Repository) {
-    const summary = (await store.listRepositories()).find((r) => r.id === repository.id);
+    const summary = await store.summarizeRepository(repository.id);
     return repositoryJson(summary ?? repository, (await collections()).get(repository.id) ?? null);
   }
 
