@@ -65,6 +65,11 @@ export interface GetOptions {
    * instead of computing before answering.
    */
   readonly allowStale?: boolean | undefined;
+  /**
+   * With `allowStale`, whether this engine refreshes a stale entry itself (the default). An API
+   * node says no and hands the refresh to the workers as a job instead.
+   */
+  readonly refreshStale?: boolean | undefined;
 }
 
 /** A request checked and resolved: what the cache key is made of. */
@@ -161,7 +166,8 @@ export class MetricsEngine {
       return toResponse(resolved, stored, { cached: true, stale: false });
     }
     if (options.allowStale !== true) return undefined;
-    this.#compute(resolved).catch(() => undefined); // its failure shows on the next request
+    // Its failure shows on the next request.
+    if (options.refreshStale !== false) this.#compute(resolved).catch(() => undefined);
     return toResponse(resolved, stored, { cached: true, stale: true });
   }
 

@@ -102,6 +102,18 @@ describe('the results cache', () => {
     expect(fresh.result.total.commits).toBe((before.result.total.commits ?? 0) + 3);
   });
 
+  it('leaves a stale result as it is when told not to refresh it (an API node enqueues a job)', async () => {
+    const engine = new MetricsEngine({ store, people });
+    const before = await engine.get(request);
+    addCommits(repoDir, 1, 'unrefreshed');
+    await collectRepo();
+    const options = { allowStale: true, refreshStale: false };
+    expect(await engine.lookup(request, options)).toMatchObject({ stale: true });
+    await engine.idle();
+    const still = await engine.lookup(request, options);
+    expect(still).toMatchObject({ stale: true, dataVersion: before.dataVersion });
+  });
+
   it('recomputes at once without allowStale', async () => {
     const engine = new MetricsEngine({ store, people });
     await engine.get(request);

@@ -189,9 +189,19 @@ export function metricRoutes({ app, deps, metrics, memo }: RouteContext): void {
     }
     const query = parseQuery(metricId, c.req.queries());
     const csv = wantsCsv(query.format, header(c, 'accept'));
-    const answer = await engine.lookup(query.request, { allowStale: true });
+    // A stale answer goes out at once; its refresh is a compute job, as a miss's is, so an API
+    // node never computes (the job id dedups the refreshes many requests ask for).
+    const answer = await engine.lookup(query.request, { allowStale: true, refreshStale: false });
     if (answer !== undefined) {
       metrics.cache(answer.stale ? 'stale' : 'hit');
+      if (answer.stale) {
+        await enqueue(query.request).catch((error: unknown) =>
+          deps.logger.error(
+            { error: String(error) },
+            'could not enqueue the refresh of a stale result',
+          ),
+        );
+      }
       const entry = memo.keep(query.key, answer);
       memo.learn(raw, { key: query.key, format: query.format });
       return send(c, csv ? memo.csv(entry) : entry.json);
