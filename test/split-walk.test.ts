@@ -127,6 +127,29 @@ describe('a walk split between git processes', () => {
     expect((error as Error).message).toMatch(/printed \d+ commits of a slice of \d+/);
   });
 
+  it('fails its reader, not the process, when a slice cannot start; cancel still ends the rest', async () => {
+    const started: GitStream[] = [];
+    const failing = () =>
+      splitWalk({
+        length: count(),
+        processes: 2,
+        minPerProcess: 1,
+        start: (skip, n) => {
+          if (skip > 0) throw new Error('no room for the spool');
+          const stream = filesLog(skip, n, spoolDir);
+          started.push(stream);
+          return stream;
+        },
+      });
+    const read = failing();
+    await expect(records(read)).rejects.toThrow('no room for the spool');
+    const dropped = failing();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its count and slices are settled
+    await dropped.cancel(); // nobody read it: no unhandled rejection
+    expect(started).toHaveLength(2); // the first slice of each, ended with the one that failed
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
   it('ends every process when cancelled part way and leaves no spool file', async () => {
     const split = splitWalk({
       length: count(),

@@ -58,16 +58,27 @@ export function splitWalk(options: SplitOptions): WalkOutput {
         Math.round((length * i) / processes),
       );
       if (cancelled) return [];
-      return bounds.slice(1).map((end, i) => {
-        const skip = bounds[i] ?? 0;
-        return { stream: options.start(skip, end - skip), count: end - skip };
-      });
+      const started: Slice[] = [];
+      try {
+        for (const [i, end] of bounds.slice(1).entries()) {
+          const skip = bounds[i] ?? 0;
+          started.push({ stream: options.start(skip, end - skip), count: end - skip });
+        }
+      } catch (error) {
+        // The slices already running are ended: none is left printing for nobody.
+        void Promise.all(started.map(({ stream }) => stream.cancel()));
+        throw error;
+      }
+      return started;
     },
     () => (cancelled ? [] : [{ stream: options.start(0, null), count: null }]),
   );
+  // Read by `records`, or by `cancel` when the walk is dropped: a slice that could not start (no
+  // room for its spool) fails the reader, and must not end the process before anyone reads.
+  slices.catch(() => undefined);
   const cancel = async () => {
     cancelled = true;
-    const started = await slices;
+    const started = await slices.catch(() => []);
     await Promise.all(started.map(({ stream }) => stream.cancel()));
   };
   async function* records<T>(parse: Parse<T>): AsyncGenerator<T> {
