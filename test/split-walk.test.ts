@@ -115,6 +115,23 @@ describe('a walk split between git processes', () => {
     expect(started).toEqual([[0, null]]);
   });
 
+  it('prints the whole walk with one process when the count is no count', async () => {
+    for (const length of [Number.NaN, -3, 1.5]) {
+      const started: [number, number | null][] = [];
+      const split = splitWalk({
+        length: Promise.resolve(length),
+        processes: 4,
+        minPerProcess: 1,
+        start: (skip, n) => {
+          started.push([skip, n]);
+          return filesLog(skip, n);
+        },
+      });
+      expect(await records(split)).toHaveLength(await count());
+      expect(started).toEqual([[0, null]]);
+    }
+  });
+
   it('fails with a coded error when git prints another number of commits than it counted', async () => {
     const split = splitWalk({
       length: count().then((n) => n + 10), // as if the walk had changed under the count

@@ -50,6 +50,11 @@ export function splitWalk(options: SplitOptions): WalkOutput {
   let cancelled = false;
   const slices: Promise<readonly Slice[]> = options.length.then(
     (length) => {
+      // A count that is no count (never from a working git) must not end the walk early: then
+      // one process prints it to its end, as for a walk that could not be counted.
+      if (!Number.isSafeInteger(length) || length < 0) {
+        return cancelled ? [] : [{ stream: options.start(0, null), count: null }];
+      }
       const processes = Math.max(
         1,
         Math.min(options.processes, Math.floor(length / options.minPerProcess)),
