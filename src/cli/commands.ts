@@ -1,4 +1,4 @@
-import { collect, type CollectSummary } from '../collect/index.js';
+import { collect, summaryFigures, type CollectSummary } from '../collect/index.js';
 import type { Config, ConfigOverrides } from '../config/index.js';
 import type { JobProgress } from '../queue/index.js';
 import { openStore, type RepositorySummary, type Store } from '../store/index.js';
@@ -46,13 +46,7 @@ function summaryJson(summary: CollectSummary) {
     status: repo.status,
     defaultBranch: repo.defaultBranch,
     head: repo.head,
-    commits: summary.commits,
-    fileChanges: summary.fileChanges,
-    removed: summary.removed,
-    durationMs: Math.round(summary.durationMs),
-    fetchMs: Math.round(summary.fetchMs),
-    commitsPassMs: Math.round(summary.commitsPassMs),
-    filesPassMs: Math.round(summary.filesPassMs),
+    ...summaryFigures(summary),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -102,6 +102,19 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   }
 }
 
+/** What a collection counted, its times rounded to whole milliseconds: its JSON everywhere. */
+export function summaryFigures(summary: CollectSummary): Omit<CollectSummary, 'repository'> {
+  return {
+    commits: summary.commits,
+    fileChanges: summary.fileChanges,
+    removed: summary.removed,
+    durationMs: Math.round(summary.durationMs),
+    fetchMs: Math.round(summary.fetchMs),
+    commitsPassMs: Math.round(summary.commitsPassMs),
+    filesPassMs: Math.round(summary.filesPassMs),
+  };
+}
+
 /** Checks a repository name: 1 to 200 characters, no slashes or control characters. */
 export function checkName(name: string): string {
   if (!NAME.test(name)) {

@@ -13,6 +13,7 @@ export {
   type CollectRequest,
   type CollectSummary,
   type PassEvent,
+  summaryFigures,
 } from './collector.js';
 export { createGitRunner, type GitRunner } from './git-runner.js';
 export { COMMITS_PASS_ARGS, FILES_PASS_ARGS } from './log-format.js';

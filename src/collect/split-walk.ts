@@ -48,36 +48,34 @@ interface Slice {
  */
 export function splitWalk(options: SplitOptions): WalkOutput {
   let cancelled = false;
-  const slices: Promise<readonly Slice[]> = options.length.then(
-    (length) => {
-      // A count that is no count (never from a working git) must not end the walk early: then
-      // one process prints it to its end, as for a walk that could not be counted.
-      if (!Number.isSafeInteger(length) || length < 0) {
-        return cancelled ? [] : [{ stream: options.start(0, null), count: null }];
+  /** One process printing the walk to its end, however long. */
+  const whole = (): readonly Slice[] =>
+    cancelled ? [] : [{ stream: options.start(0, null), count: null }];
+  const slices: Promise<readonly Slice[]> = options.length.then((length) => {
+    // A count that is no count (never from a working git) must not end the walk early: then
+    // one process prints it to its end, as for a walk that could not be counted.
+    if (!Number.isSafeInteger(length) || length < 0) return whole();
+    const processes = Math.max(
+      1,
+      Math.min(options.processes, Math.floor(length / options.minPerProcess)),
+    );
+    const bounds = Array.from({ length: processes + 1 }, (_, i) =>
+      Math.round((length * i) / processes),
+    );
+    if (cancelled) return [];
+    const started: Slice[] = [];
+    try {
+      for (const [i, end] of bounds.slice(1).entries()) {
+        const skip = bounds[i] ?? 0;
+        started.push({ stream: options.start(skip, end - skip), count: end - skip });
       }
-      const processes = Math.max(
-        1,
-        Math.min(options.processes, Math.floor(length / options.minPerProcess)),
-      );
-      const bounds = Array.from({ length: processes + 1 }, (_, i) =>
-        Math.round((length * i) / processes),
-      );
-      if (cancelled) return [];
-      const started: Slice[] = [];
-      try {
-        for (const [i, end] of bounds.slice(1).entries()) {
-          const skip = bounds[i] ?? 0;
-          started.push({ stream: options.start(skip, end - skip), count: end - skip });
-        }
-      } catch (error) {
-        // The slices already running are ended: none is left printing for nobody.
-        void Promise.all(started.map(({ stream }) => stream.cancel()));
-        throw error;
-      }
-      return started;
-    },
-    () => (cancelled ? [] : [{ stream: options.start(0, null), count: null }]),
-  );
+    } catch (error) {
+      // The slices already running are ended: none is left printing for nobody.
+      void Promise.all(started.map(({ stream }) => stream.cancel()));
+      throw error;
+    }
+    return started;
+  }, whole);
   // Read by `records`, or by `cancel` when the walk is dropped: a slice that could not start (no
   // room for its spool) fails the reader, and must not end the process before anyone reads.
   slices.catch(() => undefined);

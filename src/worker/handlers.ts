@@ -1,4 +1,9 @@
-import { collect, type CollectEvent, type CollectSummary } from '../collect/index.js';
+import {
+  collect,
+  summaryFigures,
+  type CollectEvent,
+  type CollectSummary,
+} from '../collect/index.js';
 import type { CollectConfig, GitConfig } from '../config/index.js';
 import { MetreError } from '../errors/index.js';
 import type { MetricsEngine } from '../metrics/index.js';
@@ -55,13 +60,7 @@ export function collectHandler(deps: WorkerDeps): JobHandler<'collect'> {
     const precompute = await enqueuePrecompute(deps.queue, repository.id);
     const result: CollectResult = {
       repository: repository.name,
-      commits: summary.commits,
-      fileChanges: summary.fileChanges,
-      removed: summary.removed,
-      durationMs: Math.round(summary.durationMs),
-      fetchMs: Math.round(summary.fetchMs),
-      commitsPassMs: Math.round(summary.commitsPassMs),
-      filesPassMs: Math.round(summary.filesPassMs),
+      ...summaryFigures(summary),
       precompute: precompute.length,
     };
     deps.log.info({ ...fields, ...result }, 'collected');
