@@ -5,18 +5,16 @@
  * exactly git's data: no duplicate, no missing commit or file change.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { makeRepo } from '../../bench/make-repo.js';
 import { expectStoreMatchesGit } from '../../src/store/testing/collect-contract.js';
 import { collectJobId } from '../../src/worker/index.js';
-import { gitTruth, tempDir } from '../support/git.js';
+import { gitTruth } from '../support/git.js';
 import {
   RoleProcess,
   describeWithServices,
+  distributedSpace,
   openShared,
-  pgSchema,
-  redisPrefix,
-  roleEnv,
   until,
 } from './support.js';
 
@@ -30,25 +28,17 @@ const PLAN: readonly [phase: 'commits' | 'files', share: number][] = [
 ];
 
 describeWithServices('distributed crash safety', (urls) => {
-  const ws = tempDir('metre-crash-');
-  const schema = pgSchema(urls.postgres);
-  const keys = redisPrefix(urls.redis);
-  const repo = join(ws.path, 'big');
-  const env = roleEnv(schema.url, urls.redis, keys.prefix, join(ws.path, 'home'), {
+  const space = distributedSpace('crash', urls, {
     METRE_BATCH_SIZE: '100',
     METRE_QUEUE_LOCK_MS: '2000',
   });
-  const workers: RoleProcess[] = [];
+  const { env, schema, keys, ws } = space;
+  const repo = join(ws.path, 'big');
+  const workers = space.roles;
 
   beforeAll(async () => {
     await makeRepo(repo, { commits: 4000, seed: 11 });
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.kill()));
-    await schema.drop();
-    await keys.remove();
-    ws.remove();
-  });
 
   const startWorker = () => new RoleProcess(['worker', '--queues', 'collect'], env);
 

@@ -4,43 +4,31 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { makeRepo } from '../../bench/make-repo.js';
 import type { JobInfo } from '../../src/queue/index.js';
-import { tempDir } from '../support/git.js';
+
 import {
   RoleProcess,
   describeWithServices,
+  distributedSpace,
   openShared,
-  pgSchema,
-  redisPrefix,
-  roleEnv,
   until,
 } from './support.js';
 
 const EVERY_TWO_SECONDS = '*/2 * * * * *';
 
 describeWithServices('two schedulers at once', (urls) => {
-  const ws = tempDir('metre-schedulers-');
-  const schema = pgSchema(urls.postgres);
-  const keys = redisPrefix(urls.redis);
-  const env = roleEnv(schema.url, urls.redis, keys.prefix, join(ws.path, 'home'));
+  const { ws, schema, keys, env, roles } = distributedSpace('schedulers', urls);
   const repos = [31, 32].map((seed) => ({
     name: `repo-${seed}`,
     dir: join(ws.path, `r${seed}`),
     seed,
   }));
-  const roles: RoleProcess[] = [];
 
   beforeAll(async () => {
     await Promise.all(repos.map((r) => makeRepo(r.dir, { commits: 50, seed: r.seed })));
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all(roles.map((role) => role.kill()));
-    await schema.drop();
-    await keys.remove();
-    ws.remove();
-  });
 
   it('run each due collection exactly once', async () => {
     const shared = await openShared(schema.url, urls.redis, keys.prefix);

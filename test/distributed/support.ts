@@ -5,14 +5,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, loadTestServices } from '../../src/config/index.js';
 import { MetricsEngine, peopleConfig, registry } from '../../src/metrics/index.js';
 import { openQueue, type Queue } from '../../src/queue/index.js';
 import { removeQueueKeys } from '../../src/queue/testing/redis-keys.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { tempDir } from '../support/git.js';
 import { startMetre } from '../support/metre-process.js';
 
 export const services = loadTestServices(process.env);
@@ -158,6 +160,32 @@ export function roleEnv(
     METRE_SHUTDOWN_TIMEOUT_MS: '3000',
     ...extra,
   };
+}
+
+/**
+ * A distributed test's own ground: a temporary folder, a PostgreSQL schema, a Redis key prefix,
+ * the role environment over them (`extra` on top) and the role processes the test starts; after
+ * its tests, the processes are killed and the rest removed.
+ *
+ * @example const { env, roles, ws } = distributedSpace('topology', urls);
+ */
+export function distributedSpace(
+  name: string,
+  urls: { postgres: string; redis: string },
+  extra: Record<string, string> = {},
+) {
+  const ws = tempDir(`metre-${name}-`);
+  const schema = pgSchema(urls.postgres);
+  const keys = redisPrefix(urls.redis);
+  const env = roleEnv(schema.url, urls.redis, keys.prefix, join(ws.path, 'home'), extra);
+  const roles: RoleProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(roles.map((role) => role.kill()));
+    await schema.drop();
+    await keys.remove();
+    ws.remove();
+  });
+  return { ws, schema, keys, env, roles };
 }
 
 /** The test's own handles on the store and the queue the processes share. */

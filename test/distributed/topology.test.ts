@@ -6,44 +6,32 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { makeRepo } from '../../bench/make-repo.js';
 import { registry } from '../../src/metrics/index.js';
 import { expectStoreMatchesGit } from '../../src/store/testing/collect-contract.js';
-import { gitTruth, tempDir } from '../support/git.js';
+import { gitTruth } from '../support/git.js';
 import { runMetre } from '../support/metre-process.js';
 import {
   RoleProcess,
   cachedDefaultMetrics,
   describeWithServices,
+  distributedSpace,
   openShared,
-  pgSchema,
-  redisPrefix,
-  roleEnv,
   until,
 } from './support.js';
 
 describeWithServices('distributed topology: a scheduler and two workers', (urls) => {
-  const ws = tempDir('metre-topology-');
-  const schema = pgSchema(urls.postgres);
-  const keys = redisPrefix(urls.redis);
-  const env = roleEnv(schema.url, urls.redis, keys.prefix, join(ws.path, 'home'));
+  const { ws, schema, keys, env, roles } = distributedSpace('topology', urls);
   const repos = [
     { name: 'alpha', commits: 300, seed: 1 },
     { name: 'beta', commits: 500, seed: 2 },
     { name: 'gamma', commits: 800, seed: 3 },
   ].map((r) => ({ ...r, dir: join(ws.path, r.name) }));
-  const roles: RoleProcess[] = [];
 
   beforeAll(async () => {
     await Promise.all(repos.map((r) => makeRepo(r.dir, { commits: r.commits, seed: r.seed })));
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all(roles.map((role) => role.kill()));
-    await schema.drop();
-    await keys.remove();
-    ws.remove();
-  });
 
   it('collects every repository to git’s data and caches its default metrics', async () => {
     roles.push(new RoleProcess(['scheduler'], env));
