@@ -10,7 +10,7 @@ import type { ApiEnv } from './env.js';
 import { ApiMetrics } from './prometheus.js';
 import { ProblemWithExtras, asMetreError, problem, redact, type FieldError } from './problem.js';
 import { clientAddress, incomingClient, rateLimit, tokenBuckets } from './rate-limit.js';
-import { requestLog } from './request-log.js';
+import { loggerLine, requestLog } from './request-log.js';
 import { ResultMemo } from './result-memo.js';
 import { affiliationRoutes } from './routes/affiliations.js';
 import type { RouteContext } from './routes/common.js';
@@ -68,8 +68,9 @@ export function buildApi(deps: ApiDeps): Api {
     if (event.job.name === 'collect') memo.clear(); // data changed: every metric may have
   });
 
+  const line = deps.requestLine ?? loggerLine(deps.logger);
   app.use(
-    requestLog(deps.logger, (c, seconds) =>
+    requestLog(line, (c, seconds) =>
       metrics.observe(c.req.method, c.req.routePath, c.res.status, seconds),
     ),
   );
@@ -145,7 +146,7 @@ export function buildApi(deps: ApiDeps): Api {
   const front = cachedMetricFront({
     memo,
     metrics,
-    logger: deps.logger,
+    line,
     rateLimit: perMinute === 0 ? () => undefined : (incoming) => takeToken(clientOf(incoming)),
     tokenAllows: tokenCheck(tokens),
     cors: deps.config.corsOrigins.length > 0,

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiLogger } from './deps.js';
 import { incomingHeader } from './headers.js';
 import type { ApiMetrics } from './prometheus.js';
-import { logRequest, requestId } from './request-log.js';
+import { requestId, type RequestLine } from './request-log.js';
 import { resultAnswer, spelledAs, type ResultMemo } from './result-memo.js';
 
 /**
@@ -67,14 +66,15 @@ function plainRequest(incoming: IncomingMessage): { path: string; raw: string } 
 export function cachedMetricFront(deps: {
   readonly memo: ResultMemo;
   readonly metrics: ApiMetrics;
-  readonly logger: ApiLogger;
+  /** Where the request's line goes: the app's own. */
+  readonly line: RequestLine;
   /** The rate limit of a node request (see `tokenBuckets`): undefined to go on, else seconds to wait. */
   readonly rateLimit: (incoming: IncomingMessage) => number | undefined;
   readonly tokenAllows: (method: string, authorization: string | undefined) => boolean;
   /** CORS headers depend on the request's origin: with CORS on, the app answers everything. */
   readonly cors: boolean;
 }): NodeFront {
-  const { memo, metrics, logger, rateLimit, tokenAllows } = deps;
+  const { memo, metrics, line, rateLimit, tokenAllows } = deps;
   if (deps.cors) return () => false;
 
   /** The answer to give, or undefined to leave the request to the app. */
@@ -110,7 +110,7 @@ export function cachedMetricFront(deps: {
     // The same line and latency as the app's, its duration measured as the app measures it
     // (the answer made, not yet sent); written once the answer is on its way, so the client
     // goes on while this process logs.
-    logRequest(logger, { id, method: 'GET', path, status: answer.status, ms });
+    line({ id, method: 'GET', path, status: answer.status, ms });
     metrics.observe('GET', ROUTE, answer.status, ms / 1000);
     return true;
   };

@@ -2,6 +2,7 @@ import type { ApiSettings } from '../config/index.js';
 import type { MetricsEngine } from '../metrics/index.js';
 import type { Queue } from '../queue/index.js';
 import type { Store } from '../store/index.js';
+import type { RequestLine } from './request-log.js';
 
 /** What the API logs through (pino's methods). */
 export interface ApiLogger {
@@ -20,8 +21,13 @@ export interface ApiDeps {
   readonly store: Store;
   readonly queue: Queue;
   readonly engine: MetricsEngine;
-  /** Where the one line per request goes: a pino logger fits. */
+  /** What the API logs (failures, and each request's line unless `requestLine`): pino fits. */
   readonly logger: ApiLogger;
+  /**
+   * Where each request's one line goes instead, when given: boot/ writes pino's lines itself
+   * (see `pinoFormatLine`). Else through `logger`.
+   */
+  readonly requestLine?: RequestLine;
   /** The folder of the web dashboard's built files (may be missing: a page says to build it). */
   readonly webDir: string;
   /** Where relative local paths resolve (only with `allowLocal`). */

@@ -11,3 +11,4 @@
 export { buildApi, type Api } from './build-api.js';
 export { CONTENT_SECURITY_POLICY } from './headers.js';
 export type { ApiDeps, ApiLogger } from './deps.js';
+export { pinoFormatLine, type RequestLine } from './request-log.js';
