@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { incomingHeader } from './headers.js';
 import type { ApiMetrics } from './prometheus.js';
 import { requestId, type RequestLine } from './request-log.js';
-import { resultAnswer, spelledAs, type ResultMemo } from './result-memo.js';
+import { resultAnswer, type ResultMemo } from './result-memo.js';
 
 /**
  * Answers a node request itself (true), or leaves it untouched, nothing done, to the app (false).
@@ -18,7 +18,7 @@ const ROUTE = '/api/metrics/:metricId';
  * less `#` (which ends the query) and `'` (which URL parsing escapes). The app's memo then sees
  * the same spelling as this front.
  */
-const PLAIN_TARGET = /^\/api\/metrics\/([A-Za-z0-9_-]{1,100})(?:\?[!$&(-;=?-[\]_a-z~]*)?$/;
+const PLAIN_TARGET = /^\/api\/metrics\/[A-Za-z0-9_-]{1,100}(?:\?[!$&(-;=?-[\]_a-z~]*)?$/;
 /** A dot segment anywhere in the target (the adapter's own test): it then parses the whole URL. */
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 /** Hosts the node adapter takes without parsing them (its own test): it refuses none of them. */
@@ -35,17 +35,24 @@ function plainHost(host: string | undefined): boolean {
   return quad !== null && Number(quad[1] ?? 0) <= 65_535;
 }
 
+/** Where the metric id of a plain target starts. */
+const METRIC_AT = '/api/metrics/'.length;
+
 /**
  * What this front may answer: `GET` of a plain target (see above) with a plain Host, as its path
- * (without the query string) and its metric spelling (see `spelledAs`); undefined for anything else.
+ * (without the query string) and its metric spelling (what `spelledAs` makes of it: the target
+ * less `/api/metrics/`, ending in `?` when it has no query string); undefined for anything else.
+ * Slices of the target, no string built: the memo looks the spelling up as it is.
  */
 function plainRequest(incoming: IncomingMessage): { path: string; raw: string } | undefined {
   if (incoming.method !== 'GET') return undefined;
   const url = incoming.url ?? '';
-  const metricId = PLAIN_TARGET.exec(url)?.[1];
-  if (metricId === undefined || DOT_SEGMENT.test(url)) return undefined;
+  if (!PLAIN_TARGET.test(url) || (url.includes('/.') && DOT_SEGMENT.test(url))) return undefined;
   if (!plainHost(incoming.headers.host)) return undefined;
-  return { path: `/api/metrics/${metricId}`, raw: spelledAs(metricId, url) };
+  const query = url.indexOf('?');
+  return query < 0
+    ? { path: url, raw: `${url.slice(METRIC_AT)}?` }
+    : { path: url.slice(0, query), raw: url.slice(METRIC_AT) };
 }
 
 /**

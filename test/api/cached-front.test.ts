@@ -270,12 +270,26 @@ describe('a cached metric through the front', () => {
       ['/api/metrics/commits/?repo=scripted&granularity=month', 'GET'], // another route
       ['/api/metrics/commits?repo=scripted&x=/../', 'GET'], // a dot segment
       ['/api/metrics/nope?repo=scripted', 'GET'], // unknown
+      ['/api/metrics/commits', 'GET'], // no query string: no repository, refused (400)
+      ['/api/metrics/commits?', 'GET'], // an empty one: likewise
       ['/api/repositories', 'GET'],
       ['/healthz', 'GET'],
     ] as const) {
       const { front, plain, byFront } = await both(f.app, path, {}, method);
       expect(byFront, `${method} ${path}`).toBe(false);
       expect(front).toEqual(plain);
+    }
+  });
+
+  it('answers a spelling once the app has learnt it, to the byte: trailing separators', async () => {
+    for (const path of [`${MONTHLY}&`, `${MONTHLY}&&`]) {
+      const learnt = await both(f.app, path);
+      expect(learnt.byFront, path).toBe(false);
+      expect(learnt.plain.status, path).toBe(200);
+      const again = await both(f.app, path);
+      expect(again.byFront, path).toBe(true);
+      expect(again.front, path).toEqual(again.plain);
+      expect(again.front.status, path).toBe(200);
     }
   });
 
