@@ -66,12 +66,12 @@ export function httpStarter(options: { ownRepository: string }): StartHttp {
  * The request log: a line per request, on stderr like the role's own log, but gathered. The
  * request lines are made as pino would make them, without pino (see `pinoFormatLine`, a third of
  * pino's cost); the role's other lines by pino. Each line is encoded into a buffer as soon as it
- * is made (while the string is still in the
- * processor's caches), and the buffer goes to a synchronous pino destination (a plain write, no
- * worker thread, retried when the pipe is full) once it holds 64 KB, at least every second, when
- * the role closes and when the process exits. At thousands of requests a second a write per line
- * would cost the API a fifth of its time, and joining the strings later (or sonic-boom's own
- * buffer of strings) reads them all again, from memory: two thirds of the log's time in a profile.
+ * is made (while the string is still in the processor's caches), and the buffer goes to a
+ * synchronous pino destination (a plain write, no worker thread, retried when the pipe is full)
+ * once it holds 64 KB, at least every second, when the role closes and when the process exits. At
+ * thousands of requests a second a write per line would cost the API a fifth of its time, and
+ * joining the strings later (or sonic-boom's own buffer of strings) reads them all again, from
+ * memory: two thirds of the log's time in a profile.
  */
 function requestLogger(level: Config['logLevel']) {
   // In 'buffer' mode sonic-boom takes bytes; its types only name strings.
