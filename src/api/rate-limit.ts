@@ -78,6 +78,12 @@ export function rateLimit(options: {
   };
 }
 
+/** The first address an X-Forwarded-For header names (at most 64 characters), if any. */
+function firstForwarded(value: string | undefined): string | undefined {
+  const forwarded = value?.split(',')[0]?.trim();
+  return forwarded ? forwarded.slice(0, 64) : undefined;
+}
+
 /**
  * Who a request comes from: the socket's address, or with `trustProxy` the first address of
  * X-Forwarded-For (set by the proxy in front); `local` when neither is known (in-process tests).
@@ -87,21 +93,14 @@ export function clientAddress(trustProxy: boolean): (c: Context<ApiEnv>) => stri
   return (c) => {
     const incoming = c.env?.incoming;
     if (incoming !== undefined) return of(incoming);
-    if (trustProxy) {
-      const forwarded = header(c, 'x-forwarded-for')?.split(',')[0]?.trim();
-      if (forwarded) return forwarded.slice(0, 64);
-    }
-    return 'local';
+    return (trustProxy ? firstForwarded(header(c, 'x-forwarded-for')) : undefined) ?? 'local';
   };
 }
 
 /** `clientAddress` read straight from a node request. */
 export function incomingClient(trustProxy: boolean): (incoming: IncomingMessage) => string {
-  return (incoming) => {
-    if (trustProxy) {
-      const forwarded = incomingHeader(incoming, 'x-forwarded-for')?.split(',')[0]?.trim();
-      if (forwarded) return forwarded.slice(0, 64);
-    }
-    return incoming.socket.remoteAddress ?? 'local';
-  };
+  return (incoming) =>
+    (trustProxy ? firstForwarded(incomingHeader(incoming, 'x-forwarded-for')) : undefined) ??
+    incoming.socket.remoteAddress ??
+    'local';
 }
