@@ -31,12 +31,16 @@ const SECONDS = 10;
 const WARM_UP_SECONDS = 3;
 const CONNECTIONS = 10;
 /**
- * Measured rounds, each 10 s of metre and 10 s of the bare server, the first of the two
- * alternating: a shared virtual machine speeds up and slows down by a third within a minute (the
- * same bare server measured 20k and 35k requests/s a minute apart), so a single pair measured the
- * weather as much as the servers. The headline is the median round.
+ * The ratio's rounds: in each, 10 s of metre and 10 s of the bare server in 1 s slices that
+ * alternate (metre, bare, bare, metre, metre, …), so that both see the same machine. A shared
+ * virtual machine speeds up and slows down by a third within a minute: measured 10 s after 10 s,
+ * the same two servers came out at 131 % of each other in one round and at 62 % in another run.
  */
 const ROUNDS = 3;
+const SLICE_SECONDS = 1;
+const SLICES = SECONDS / SLICE_SECONDS;
+/** A pause after each slice, so that what a server does once its load stops falls outside the other's. */
+const PAUSE_MS = 100;
 /** Metric requests tried in turn; the first whose JSON is closest to 2 KB is measured. */
 const CANDIDATES = [
   'commits?granularity=month',
@@ -46,18 +50,33 @@ const CANDIDATES = [
 ];
 const TARGET_BYTES = 2048;
 
-/** A server answering every request with the same bytes and headers: the floor for the API. */
+/**
+ * A server answering every request with the bytes metre answers, headers included (a new request
+ * id each time, made as metre makes it): the floor for the API, node:http doing nothing else.
+ */
 const BARE_SERVER = `
 const { createServer } = require('node:http');
 const { readFileSync } = require('node:fs');
 const body = readFileSync(process.env.BODY_FILE);
-const headers = { 'content-type': 'application/json; charset=utf-8', etag: process.env.ETAG, 'content-length': body.length };
-const server = createServer((req, res) => { res.writeHead(200, headers); res.end(body); });
+const headers = JSON.parse(process.env.HEADERS);
+const prefix = headers['x-request-id'].slice(0, 24);
+let made = 0;
+const server = createServer((req, res) => {
+  made += 1;
+  headers['x-request-id'] = prefix + made.toString(16).padStart(12, '0');
+  res.writeHead(200, headers);
+  res.end(body);
+});
 server.listen(0, '127.0.0.1', () => console.log('listening http://127.0.0.1:' + server.address().port + '/'));
 `;
 
+/** Headers node:http adds to every answer itself: left out of those the bare server is given. */
+const NODE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
+
 interface Load {
   readonly requests: number;
+  /** How long the load ran, in seconds. */
+  readonly seconds: number;
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
@@ -85,25 +104,78 @@ const CLOCK_TICKS = 100;
 /** A measured load with the server's CPU time per request (what decides its req/s on a core). */
 type Measured = Load & { readonly cpuUs?: number };
 
-async function measure(url: string, pid: number | undefined): Promise<Measured> {
-  const before = await cpuMs(pid);
-  const result = await load(url);
-  const after = await cpuMs(pid);
-  if (before === undefined || after === undefined) return result;
-  return { ...result, cpuUs: ((after - before) * 1000) / result.requests };
+/** A server under test: where to load it and its process (for its CPU time). */
+interface Target {
+  readonly url: string;
+  readonly pid: number | undefined;
 }
 
-/** One round: metre and the bare server measured back to back. */
+/** CPU time per request in µs, from the CPU time (ms) read before and after. */
+function cpuPerRequest(before: number | undefined, after: number | undefined, requests: number) {
+  return before === undefined || after === undefined
+    ? {}
+    : { cpuUs: ((after - before) * 1000) / requests };
+}
+
+/** One load of `seconds` with the server's CPU time over it. */
+async function measure(target: Target, seconds: number): Promise<Measured> {
+  const before = await cpuMs(target.pid);
+  const result = await load(target.url, seconds);
+  const after = await cpuMs(target.pid);
+  return { ...result, ...cpuPerRequest(before, after, result.requests) };
+}
+
+/**
+ * Slices of one server taken as one load: their requests over their seconds, the median of their
+ * p50s, the worst of their p99s, every failure.
+ */
+function pooled(slices: readonly Load[]): Load {
+  const sum = (field: 'requests' | 'seconds' | 'non2xx' | 'errors') =>
+    slices.reduce((total, slice) => total + slice[field], 0);
+  const p50s = slices.map((slice) => slice.p50).sort((a, b) => a - b);
+  return {
+    requests: sum('requests'),
+    seconds: sum('seconds'),
+    rps: sum('requests') / sum('seconds'),
+    p50: p50s[Math.floor((p50s.length - 1) / 2)] ?? 0,
+    p99: Math.max(...slices.map((slice) => slice.p99)),
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+  };
+}
+
+/** One round of the ratio: metre and the bare server in alternating slices. */
 interface Round {
   readonly metre: Measured;
   readonly floor: Measured;
   readonly ratio: number;
 }
 
-/** The round of the median ratio (of an even number, the lower middle one). */
-function medianRound(rounds: readonly Round[]): Round {
-  const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+/**
+ * 10 s of each server in 1 s slices, metre, bare, bare, metre, metre, bare, … (a drift of the
+ * machine's speed during the round falls on both alike), each slice followed by a pause. A
+ * server's CPU time is read over the whole round, so what it does between its slices counts too.
+ */
+async function interleaved(metre: Target, bare: Target): Promise<Round> {
+  const cpuBefore = [await cpuMs(metre.pid), await cpuMs(bare.pid)] as const;
+  const slices = new Map<Target, Load[]>([
+    [metre, []],
+    [bare, []],
+  ]);
+  for (let slice = 0; slice < SLICES; slice++) {
+    for (const target of slice % 2 === 0 ? [metre, bare] : [bare, metre]) {
+      slices.get(target)!.push(await load(target.url, SLICE_SECONDS));
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    }
+  }
+  const cpuAfter = [await cpuMs(metre.pid), await cpuMs(bare.pid)] as const;
+  const ofMetre = pooled(slices.get(metre)!);
+  const ofBare = pooled(slices.get(bare)!);
+  return {
+    metre: { ...ofMetre, ...cpuPerRequest(cpuBefore[0], cpuAfter[0], ofMetre.requests) },
+    floor: { ...ofBare, ...cpuPerRequest(cpuBefore[1], cpuAfter[1], ofBare.requests) },
+    ratio: ofMetre.rps / ofBare.rps,
+  };
 }
 
 /** Waits for `metre api` to write `metre: serving <url>` to its log file. */
@@ -143,13 +215,19 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function load(url: string, seconds = SECONDS): Promise<Load> {
+/**
+ * autocannon for `seconds`, checking every 100 ms whether the time is up (by default every second:
+ * a 1 s slice could run 2 s). Requests/s are the requests answered over the time taken.
+ */
+function load(url: string, seconds: number): Promise<Load> {
   return new Promise((done, fail) => {
-    autocannon({ url, connections: CONNECTIONS, duration: seconds }, (error, result) => {
+    const options = { url, connections: CONNECTIONS, duration: seconds, sampleInt: 100 };
+    autocannon(options, (error, result) => {
       if (error) return fail(error);
       done({
         requests: result.requests.total,
-        rps: result.requests.average,
+        seconds: result.duration,
+        rps: result.requests.total / result.duration,
         p50: result.latency.p50,
         p99: result.latency.p99,
         non2xx: result.non2xx,
@@ -160,15 +238,39 @@ function load(url: string, seconds = SECONDS): Promise<Load> {
 }
 
 /** Asks until the API answers 200 (a first request may be 202 while the metric computes). */
-async function cachedAnswer(url: string): Promise<{ body: string; etag: string }> {
+async function cachedAnswer(
+  url: string,
+): Promise<{ body: string; headers: Record<string, string> }> {
   for (let i = 0; i < 600; i++) {
     const res = await fetch(url);
-    if (res.status === 200) return { body: await res.text(), etag: res.headers.get('etag') ?? '' };
+    if (res.status === 200) {
+      const headers = [...res.headers].filter(([name]) => !NODE_HEADERS.has(name));
+      return { body: await res.text(), headers: Object.fromEntries(headers) };
+    }
     if (res.status !== 202)
       throw new BenchError(`${url} answered ${res.status}: ${await res.text()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new BenchError(`${url} was never computed`);
+}
+
+/** Fails unless the bare server answers the same body with the same headers as metre. */
+async function sameAnswer(
+  metre: { body: string; headers: Record<string, string> },
+  bare: { body: string; headers: Record<string, string> },
+): Promise<void> {
+  const names = (headers: Record<string, string>) => Object.keys(headers).sort().join(', ');
+  const length = (headers: Record<string, string>) =>
+    Object.entries(headers).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+  if (
+    bare.body !== metre.body ||
+    names(bare.headers) !== names(metre.headers) ||
+    length(bare.headers) !== length(metre.headers)
+  ) {
+    throw new BenchError(
+      `the bare server's answer differs from metre's: ${names(bare.headers)} against ${names(metre.headers)}`,
+    );
+  }
 }
 
 /** Collects a generated repository into a fresh DuckDB file, in this process. */
@@ -250,79 +352,92 @@ export const http: Benchmark = {
       const bodyFile = join(dir, 'body.json');
       await writeFile(bodyFile, best.body);
       const bare = spawnServer(['-e', BARE_SERVER], {
-        env: { PATH: process.env.PATH, BODY_FILE: bodyFile, ETAG: best.etag },
+        env: { PATH: process.env.PATH, BODY_FILE: bodyFile, HEADERS: JSON.stringify(best.headers) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(bare);
       const bareUrl = await urlOf(bare, bare.stdout!);
+      await sameAnswer(best, await cachedAnswer(bareUrl));
 
       const path = best.url.replace(apiUrl, '/');
-      const timing = `${ROUNDS} rounds of ${SECONDS} s each, after ${WARM_UP_SECONDS} s of warm-up`;
-      context.log(`metre api: ${path} (${best.body.length} bytes), bare node:http: the same bytes`);
+      context.log(
+        `metre api: ${path} (${best.body.length} bytes); bare node:http: the same answer`,
+      );
+      const metreTarget = { url: best.url, pid: api.pid };
+      const bareTarget = { url: bareUrl, pid: bare.pid };
       await load(best.url, WARM_UP_SECONDS);
       await load(bareUrl, WARM_UP_SECONDS);
+      context.log(`${SECONDS} s of metre, then ${SECONDS} s of bare`);
+      const metre = await measure(metreTarget, SECONDS);
+      const floor = await measure(bareTarget, SECONDS);
       const rounds: Round[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const metreFirst = round % 2 === 0;
-        context.log(
-          `round ${round + 1} of ${ROUNDS}: ${metreFirst ? 'metre, then bare' : 'bare, then metre'}`,
-        );
-        const first = await measure(
-          metreFirst ? best.url : bareUrl,
-          metreFirst ? api.pid : bare.pid,
-        );
-        const second = await measure(
-          metreFirst ? bareUrl : best.url,
-          metreFirst ? bare.pid : api.pid,
-        );
-        const [metre, floor] = metreFirst ? [first, second] : [second, first];
-        rounds.push({ metre, floor, ratio: metre.rps / floor.rps });
+        context.log(`round ${round + 1} of ${ROUNDS}: ${SLICES} slices of ${SLICE_SECONDS} s each`);
+        rounds.push(await interleaved(metreTarget, bareTarget));
       }
-      const { metre, floor, ratio } = medianRound(rounds);
-      const slowest = Math.min(...rounds.map((r) => r.metre.rps));
-      const worst = rounds.reduce((a, b) => (b.metre.p99 > a.metre.p99 ? b : a)).metre;
-      const failures = rounds.reduce((sum, r) => sum + r.metre.non2xx + r.metre.errors, 0);
+      const ofMetre = pooled(rounds.map((r) => r.metre));
+      const ofBare = pooled(rounds.map((r) => r.floor));
+      const ratio = ofMetre.rps / ofBare.rps;
+      const cpuOf = (side: 'metre' | 'floor') =>
+        rounds.every((r) => r[side].cpuUs !== undefined)
+          ? rounds.reduce((sum, r) => sum + r[side].cpuUs! * r[side].requests, 0) /
+            rounds.reduce((sum, r) => sum + r[side].requests, 0)
+          : undefined;
+      const slowest = Math.min(metre.rps, ...rounds.map((r) => r.metre.rps));
+      const worstP99 = Math.max(metre.p99, ofMetre.p99);
+      const failures = metre.non2xx + metre.errors + ofMetre.non2xx + ofMetre.errors;
       const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
       const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
+      const rate = (r: Round) =>
+        `${integer(r.metre.rps)} / ${integer(r.floor.rps)} = ${percent(r.ratio)}`;
       process.stdout.write(
-        `\nhttp: ${best.body.length}-byte cached metric, ${CONNECTIONS} connections, ${timing}, loopback; the median round:\n`,
+        `\nhttp: ${best.body.length}-byte cached metric, ${CONNECTIONS} connections, loopback, after ${WARM_UP_SECONDS} s of warm-up each\n` +
+          `${SECONDS} s of each, one after the other:\n`,
       );
       process.stdout.write(
         `${table([
           ['metre api, requests/s', integer(metre.rps), '>= 10,000', verdict(metre.rps >= 10_000)],
+          ['metre api, p50 latency', milliseconds(metre.p50)],
+          ['metre api, p99 latency', milliseconds(metre.p99), '< 10 ms', verdict(metre.p99 < 10)],
+          ['metre api, server CPU per request', cpu(metre.cpuUs)],
+          ['bare node:http, requests/s', integer(floor.rps)],
+          ['bare node:http, p50 latency', milliseconds(floor.p50)],
+          ['bare node:http, p99 latency', milliseconds(floor.p99)],
+          ['bare node:http, server CPU per request', cpu(floor.cpuUs)],
+          ['ratio metre / bare (requests/s), these 20 s', percent(metre.rps / floor.rps)],
+        ])}\n`,
+      );
+      process.stdout.write(
+        `${ROUNDS} rounds of ${SECONDS} s of each in alternating ${SLICE_SECONDS} s slices:\n`,
+      );
+      process.stdout.write(
+        `${table([
+          ...rounds.map((r, i): [string, string] => [
+            `round ${i + 1}: metre / bare requests/s`,
+            rate(r),
+          ]),
+          ['ratio metre / bare (requests/s)', percent(ratio), '>= 70 %', verdict(ratio >= 0.7)],
+          ['ratio bare / metre (server CPU per request)', cpuRatio(cpuOf('floor'), cpuOf('metre'))],
           [
             'metre api, requests/s, slowest round',
             integer(slowest),
             '>= 10,000',
             verdict(slowest >= 10_000),
           ],
-          ['metre api, p50 latency', milliseconds(metre.p50)],
-          ['metre api, p99 latency', milliseconds(metre.p99), '< 10 ms', verdict(metre.p99 < 10)],
           [
-            'metre api, p99 latency, worst round',
-            milliseconds(worst.p99),
+            'metre api, p99 latency, worst slice',
+            milliseconds(worstP99),
             '< 10 ms',
-            verdict(worst.p99 < 10),
+            verdict(worstP99 < 10),
           ],
           [
-            'metre api, non-2xx / errors, all rounds',
+            'metre api, non-2xx / errors, every load',
             String(failures),
             '0',
             verdict(failures === 0),
           ],
-          ['metre api, server CPU per request', cpu(metre.cpuUs)],
-          ['bare node:http, requests/s', integer(floor.rps)],
-          ['bare node:http, p50 latency', milliseconds(floor.p50)],
-          ['bare node:http, p99 latency', milliseconds(floor.p99)],
-          ['bare node:http, server CPU per request', cpu(floor.cpuUs)],
-          ['ratio metre / bare (requests/s)', percent(ratio), '>= 70 %', verdict(ratio >= 0.7)],
-          ['ratio bare / metre (server CPU per request)', cpuRatio(floor.cpuUs, metre.cpuUs)],
-          ...rounds.map((r, i): [string, string] => [
-            `round ${i + 1}: metre / bare requests/s`,
-            `${integer(r.metre.rps)} / ${integer(r.floor.rps)} = ${percent(r.ratio)}`,
-          ]),
           ['load average (1 min), cores', `${loadavg()[0]?.toFixed(1)}, ${cpus().length}`],
-          ['pinned (autocannon on core 0, server on core 1)', PINNING ? 'yes' : 'no (taskset?)'],
+          ['pinned (autocannon on core 0, servers on core 1)', PINNING ? 'yes' : 'no (taskset?)'],
         ])}\n`,
       );
     } finally {
