@@ -41,7 +41,10 @@ export interface RequestFacts {
   readonly error?: string | undefined;
 }
 
-/** A request's line: its fields in the order written, its level and its message. */
+/**
+ * A request's line: its fields in the order written (credentials removed from the path), its
+ * level and its message.
+ */
 function lineOf(facts: RequestFacts) {
   const { path, status } = facts;
   const fields = {
@@ -57,21 +60,17 @@ function lineOf(facts: RequestFacts) {
   return { fields, failed, message: failed ? 'request failed' : 'request' };
 }
 
-/** Writes a request's one line, with any credentials removed from its path. */
-export function logRequest(logger: ApiLogger, facts: RequestFacts): void {
-  const { fields, failed, message } = lineOf(facts);
-  if (failed) logger.error(fields, message);
-  else logger.info(fields, message);
-}
-
-/** Where a request's one line goes (see `logRequest` for what it says). */
+/** Where a request's one line goes (see `lineOf` for what it says). */
 export type RequestLine = (facts: RequestFacts) => void;
 
 /** Request lines through a logger's `info` and `error` (pino's, or any). */
-export const loggerLine =
-  (logger: ApiLogger): RequestLine =>
-  (facts) =>
-    logRequest(logger, facts);
+export function loggerLine(logger: ApiLogger): RequestLine {
+  return (facts) => {
+    const { fields, failed, message } = lineOf(facts);
+    if (failed) logger.error(fields, message);
+    else logger.info(fields, message);
+  };
+}
 
 /** Characters JSON never escapes, and ids, methods, paths and codes are mostly made of. */
 const PLAIN = /^[\w\-./:~]*$/;
